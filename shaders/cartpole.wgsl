@@ -1,0 +1,145 @@
+// CartPole-v1, exactly as Gymnasium defines it, one thread per world.
+// The whole env step is this one fused kernel: action check, dynamics, reward,
+// termination, truncation, autoreset and observation. `params.steps` steps run per
+// dispatch with the action held (step_many). CPU reference: src/env/cartpole.rs.
+
+#import shared/env_io
+#import shared/rng
+#import shared/math
+
+// Rust twin: manyworlds::layout::CartpoleModel.
+struct CartpoleModel {
+    gravity: f32,
+    masscart: f32,
+    masspole: f32,
+    total_mass: f32,
+    length: f32,
+    polemass_length: f32,
+    force_mag: f32,
+    tau: f32,
+    x_threshold: f32,
+    theta_threshold: f32,
+    reset_low: f32,
+    reset_high: f32,
+    four_thirds: f32,
+    max_episode_steps: u32,
+    pad0: u32,
+    pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: StepParams;
+@group(0) @binding(1) var<uniform> model: CartpoleModel;
+@group(0) @binding(2) var<storage, read> action_in: array<f32>;
+@group(0) @binding(3) var<storage, read_write> state_io: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> clock_io: array<WorldClock>;
+@group(0) @binding(5) var<storage, read_write> obs_out: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> reward_out: array<f32>;
+@group(0) @binding(7) var<storage, read_write> final_obs_out: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> flags_out: array<u32>;
+
+// Each state entry uniform in [reset_low, reset_high), from draws 0..3 of (world, episode).
+fn reset_state(world: u32, episode: u32) -> vec4<f32> {
+    let bits = rng_block(params.seed_lo, params.seed_hi, world, episode, 0u);
+    let span = model.reset_high - model.reset_low;
+    return vec4<f32>(
+        model.reset_low + span * rng_unit(bits.x),
+        model.reset_low + span * rng_unit(bits.y),
+        model.reset_low + span * rng_unit(bits.z),
+        model.reset_low + span * rng_unit(bits.w),
+    );
+}
+
+// Gymnasium's explicit Euler step, in its order of operations.
+// s = (x, x_dot, theta, theta_dot); action is 0 (push left) or 1 (push right).
+fn dynamics(s: vec4<f32>, action: f32) -> vec4<f32> {
+    let force = select(-model.force_mag, model.force_mag, action == 1.0);
+    let sc = sin_cos(s.z);
+    let sintheta = sc.x;
+    let costheta = sc.y;
+    let temp = (force + model.polemass_length * (s.w * s.w) * sintheta) / model.total_mass;
+    let thetaacc = (model.gravity * sintheta - costheta * temp)
+        / (model.length * (model.four_thirds - model.masspole * (costheta * costheta) / model.total_mass));
+    let xacc = temp - model.polemass_length * thetaacc * costheta / model.total_mass;
+    return vec4<f32>(
+        s.x + model.tau * s.y,
+        s.y + model.tau * xacc,
+        s.z + model.tau * s.w,
+        s.w + model.tau * thetaacc,
+    );
+}
+
+fn is_terminal(s: vec4<f32>) -> bool {
+    return s.x < -model.x_threshold || s.x > model.x_threshold
+        || s.z < -model.theta_threshold || s.z > model.theta_threshold;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let world = gid.x;
+    if world >= params.num_worlds {
+        return;
+    }
+    var s = state_io[world];
+    var clock = clock_io[world];
+    var flags = 0u;
+    var reward = 0.0;
+    // The state the step reached before any same-step reset.
+    var final_s = s;
+    if params.mode == MODE_OBSERVE {
+        obs_out[world] = s;
+        return;
+    }
+    if params.mode == MODE_RESET {
+        clock = WorldClock(0u, 0u, 0u, 0u);
+        s = reset_state(world, 0u);
+        final_s = s;
+        flags = FLAG_RESET;
+    } else {
+        let action = action_in[world];
+        for (var k = 0u; k < params.steps; k++) {
+            reward = 0.0;
+            if clock.done != 0u && params.autoreset == AUTORESET_NEXT_STEP {
+                // Next-step autoreset: this step only resets; the action is ignored.
+                clock = WorldClock(0u, clock.episode + 1u, 0u, 0u);
+                s = reset_state(world, clock.episode);
+                final_s = s;
+                flags = FLAG_RESET;
+                continue;
+            }
+            if !(action == 0.0 || action == 1.0) {
+                final_s = s;
+                flags = FLAG_INVALID_ACTION;
+                continue;
+            }
+            s = dynamics(s, action);
+            final_s = s;
+            clock.elapsed += 1u;
+            let terminated = is_terminal(s);
+            let truncated = clock.elapsed >= model.max_episode_steps;
+            // With autoreset off, steps after termination earn 0, as Gymnasium's raw env.
+            reward = select(1.0, 0.0, clock.done != 0u);
+            flags = select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
+            if params.autoreset == AUTORESET_DISABLED {
+                if terminated {
+                    clock.done = 1u;
+                }
+            } else if terminated || truncated {
+                if params.autoreset == AUTORESET_SAME_STEP {
+                    clock = WorldClock(0u, clock.episode + 1u, 0u, 0u);
+                    s = reset_state(world, clock.episode);
+                    flags |= FLAG_RESET;
+                } else {
+                    clock.done = 1u;
+                }
+            }
+        }
+    }
+    state_io[world] = s;
+    clock_io[world] = clock;
+    obs_out[world] = s;
+    reward_out[world] = reward;
+    if params.autoreset == AUTORESET_SAME_STEP {
+        final_obs_out[world] = final_s;
+    }
+    flags_out[world] = flags;
+}

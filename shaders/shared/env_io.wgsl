@@ -1,0 +1,20 @@
+// The per-dispatch parameters and per-world bookkeeping every env kernel shares.
+// Rust twins: src/layout/mod.rs (StepParams, WorldClock).
+
+struct StepParams {
+    mode: u32,
+    steps: u32,
+    autoreset: u32,
+    num_worlds: u32,
+    seed_lo: u32,
+    seed_hi: u32,
+    pad0: u32,
+    pad1: u32,
+}
+
+struct WorldClock {
+    elapsed: u32,
+    episode: u32,
+    done: u32,
+    pad0: u32,
+}

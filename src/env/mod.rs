@@ -1,0 +1,313 @@
+//! The batched environment API, with Gymnasium vector-env semantics.
+//!
+//! A [`VecEnv`] steps all of its worlds at once on the GPU. Every call works on the
+//! whole batch: `reset(seed)` returns the first observations, `step(actions)` returns
+//! observations, rewards, `terminated` and `truncated` for every world.
+//!
+//! # Autoreset
+//! Chosen per env with [`EnvConfig::autoreset`]:
+//! - [`AutoresetMode::NextStep`] (the default, as Gymnasium's vector envs): the step on which
+//!   an episode ends returns its last observation, its reward and `terminated`/`truncated`.
+//!   The *next* `step` resets that world instead of stepping it: its action is ignored, it
+//!   returns the new episode's first observation, reward 0, and both flags false.
+//! - [`AutoresetMode::SameStep`]: the step on which an episode ends also resets the world.
+//!   It returns the new episode's first observation with the finished step's reward and
+//!   flags; the last observation of the finished episode is in [`Step::final_obs`] (for every
+//!   world, `final_obs` holds the state the step reached before any reset, so it equals
+//!   `obs` where nothing finished).
+//! - [`AutoresetMode::Disabled`]: worlds never reset. Dynamics go on after termination,
+//!   and, as Gymnasium's unwrapped envs, steps after termination earn reward 0.
+//!   `rollout` uses this mode.
+//!
+//! # Seeds
+//! `reset(seed)` starts episode 0 of every world. Randomness is a pure function of
+//! (seed, world, episode, draw index), so world *i* is the same whatever the batch size and
+//! whatever other worlds do; each autoreset starts the world's next episode.
+//!
+//! # Actions
+//! Host actions are checked before upload: a wrong length, a non-finite value, a
+//! non-integer or out-of-range discrete action or a value outside a box is an
+//! [`Error`] naming the world and index. Nothing is clamped. Actions that embedders write
+//! straight into [`EnvBuffers::actions`] are checked on the GPU: a bad one sets
+//! [`FLAG_INVALID_ACTION`](crate::layout::FLAG_INVALID_ACTION) in that world's flags, and that
+//! world does not move on that step and gets reward 0.
+
+mod batch;
+pub mod cartpole;
+
+pub use batch::BatchEnv;
+
+use crate::gpu::{AdapterSummary, Gpu};
+use crate::layout::WorldClock;
+use crate::Error;
+
+/// When finished worlds are reset. See the [module docs](self) for the exact semantics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AutoresetMode {
+    /// Reset on the step after the episode ends (Gymnasium's default).
+    #[default]
+    NextStep,
+    /// Reset on the step the episode ends; the final observation is kept in `final_obs`.
+    SameStep,
+    /// Never reset.
+    Disabled,
+}
+
+impl AutoresetMode {
+    pub(crate) fn wgsl(self) -> u32 {
+        match self {
+            AutoresetMode::NextStep => crate::layout::AUTORESET_NEXT_STEP,
+            AutoresetMode::SameStep => crate::layout::AUTORESET_SAME_STEP,
+            AutoresetMode::Disabled => crate::layout::AUTORESET_DISABLED,
+        }
+    }
+}
+
+/// What one world's action vector may hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ActionSpace {
+    /// One value per world, an integer in `0..n`, passed as `f32`.
+    Discrete {
+        /// Number of actions.
+        n: u32,
+    },
+    /// `low.len()` values per world, each within `[low[i], high[i]]`.
+    Box {
+        /// Inclusive lower bounds.
+        low: Vec<f32>,
+        /// Inclusive upper bounds.
+        high: Vec<f32>,
+    },
+}
+
+impl ActionSpace {
+    /// Values per world.
+    pub fn dim(&self) -> usize {
+        match self {
+            ActionSpace::Discrete { .. } => 1,
+            ActionSpace::Box { low, .. } => low.len(),
+        }
+    }
+
+    /// Checks a whole batch of actions; the error names the first bad world and index.
+    pub fn check(&self, worlds: usize, actions: &[f32]) -> Result<(), Error> {
+        let dim = self.dim();
+        if actions.len() != worlds * dim {
+            return Err(Error::ActionLength { expected: worlds * dim, got: actions.len() });
+        }
+        let bad = |i: usize, allowed: String| Error::InvalidAction {
+            world: i / dim,
+            index: i % dim,
+            value: actions[i],
+            allowed,
+        };
+        match self {
+            ActionSpace::Discrete { n } => {
+                let nf = *n as f32;
+                // One pass that the compiler vectorises; details only on failure.
+                if actions.iter().all(|&a| a >= 0.0 && a < nf && a.fract() == 0.0) {
+                    return Ok(());
+                }
+                let i = actions
+                    .iter()
+                    .position(|&a| !(a >= 0.0 && a < nf && a.fract() == 0.0))
+                    .expect("some action failed the check");
+                Err(bad(i, format!("an integer in 0..{n}")))
+            }
+            ActionSpace::Box { low, high } => {
+                for (i, &a) in actions.iter().enumerate() {
+                    let (lo, hi) = (low[i % dim], high[i % dim]);
+                    if !(a >= lo && a <= hi) {
+                        return Err(bad(i, format!("a finite value in [{lo}, {hi}]")));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The static description of an env.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvSpec {
+    /// Registry name.
+    pub name: &'static str,
+    /// Floats per observation.
+    pub obs_dim: usize,
+    /// Floats per world in [`WorldStates::state`].
+    pub state_dim: usize,
+    /// The action space.
+    pub action_space: ActionSpace,
+    /// Steps after which an episode is truncated.
+    pub max_episode_steps: u32,
+}
+
+/// How to build an env.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvConfig {
+    /// Number of worlds stepped together.
+    pub worlds: usize,
+    /// Autoreset mode; defaults to next-step, as Gymnasium.
+    pub autoreset: AutoresetMode,
+    /// Staging buffers in the readback ring. 2 (the default) lets one step's copy-out
+    /// overlap the next step's compute; more only helps callers that keep several
+    /// `step_async` calls in flight.
+    pub readback_slots: usize,
+}
+
+impl EnvConfig {
+    /// `worlds` worlds, next-step autoreset, double-buffered readback.
+    pub fn new(worlds: usize) -> EnvConfig {
+        EnvConfig { worlds, autoreset: AutoresetMode::NextStep, readback_slots: 2 }
+    }
+
+    /// Sets the autoreset mode.
+    pub fn autoreset(mut self, mode: AutoresetMode) -> EnvConfig {
+        self.autoreset = mode;
+        self
+    }
+}
+
+/// One step's results for every world, borrowed from the env's host copies.
+///
+/// Shapes: `obs` is `[worlds, obs_dim]`, the others `[worlds]` (row-major).
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// Observations after the step (after the reset, for worlds that reset).
+    pub obs: &'a [f32],
+    /// Rewards earned by the step.
+    pub rewards: &'a [f32],
+    /// The episode reached a terminal state on this step.
+    pub terminated: &'a [bool],
+    /// The episode hit the time limit on this step.
+    pub truncated: &'a [bool],
+    /// The raw flags words (`FLAG_*` bits of [`crate::layout`]).
+    pub flags: &'a [u32],
+    /// Same-step autoreset only: the state each world reached before any reset.
+    pub final_obs: Option<&'a [f32]>,
+}
+
+impl Step<'_> {
+    /// Worlds whose flags show a fault (an invalid action found on the GPU).
+    pub fn faults(&self) -> Vec<usize> {
+        self.flags
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| **f & crate::layout::FLAG_INVALID_ACTION != 0)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// Which worlds a state call touches.
+#[derive(Debug, Clone, Copy)]
+pub enum Worlds<'a> {
+    /// Every world, in order.
+    All,
+    /// These world indices, in this order.
+    Some(&'a [usize]),
+}
+
+/// Saved states of some worlds: enough to replay them bit for bit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorldStates {
+    /// Floats per world in `state`.
+    pub state_dim: usize,
+    /// The world each row belongs to.
+    pub worlds: Vec<usize>,
+    /// `[worlds.len(), state_dim]` dynamic state (for cartpole: x, ẋ, θ, θ̇).
+    pub state: Vec<f32>,
+    /// Episode bookkeeping, one per world.
+    pub clocks: Vec<WorldClock>,
+}
+
+/// The env's GPU buffers, for embedders who keep data on the GPU. All are tightly packed,
+/// row-major, one row per world, little-endian as the GPU writes them.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvBuffers<'a> {
+    /// `f32 [worlds, action_dim]`, read by the next step.
+    pub actions: &'a wgpu::Buffer,
+    /// `f32 [worlds, obs_dim]`.
+    pub obs: &'a wgpu::Buffer,
+    /// `f32 [worlds]`.
+    pub rewards: &'a wgpu::Buffer,
+    /// `u32 [worlds]`: `FLAG_*` bits of [`crate::layout`].
+    pub flags: &'a wgpu::Buffer,
+    /// `f32 [worlds, obs_dim]`: written only in same-step autoreset mode.
+    pub final_obs: &'a wgpu::Buffer,
+    /// `f32 [worlds, state_dim]`.
+    pub state: &'a wgpu::Buffer,
+    /// `WorldClock [worlds]`.
+    pub clocks: &'a wgpu::Buffer,
+}
+
+/// A batch of worlds of one environment, stepped together on the GPU.
+pub trait VecEnv {
+    /// What the env is.
+    fn spec(&self) -> &EnvSpec;
+    /// Number of worlds.
+    fn num_worlds(&self) -> usize;
+    /// The autoreset mode.
+    fn autoreset(&self) -> AutoresetMode;
+    /// The adapter the env runs on.
+    fn adapter(&self) -> &AdapterSummary;
+    /// Starts episode 0 of every world from `seed`; returns the observations.
+    fn reset(&mut self, seed: u64) -> Result<&[f32], Error>;
+    /// Uploads `actions` (`[worlds, action_dim]`), queues one step and starts its readback.
+    /// Up to `readback_slots` steps may be in flight; [`VecEnv::step_wait`] collects them in order.
+    fn step_async(&mut self, actions: &[f32]) -> Result<(), Error>;
+    /// Waits for the oldest step in flight and returns its results.
+    fn step_wait(&mut self) -> Result<Step<'_>, Error>;
+    /// One step: `step_async` then `step_wait`.
+    fn step(&mut self, actions: &[f32]) -> Result<Step<'_>, Error> {
+        self.step_async(actions)?;
+        self.step_wait()
+    }
+    /// `k` steps with the actions held, in one submission and one dispatch. Returns what the
+    /// `k`-th of `k` calls to `step` would return; the world states after it are the same
+    /// bit for bit.
+    fn step_many(&mut self, actions: &[f32], k: u32) -> Result<Step<'_>, Error>;
+    /// `k` steps on the actions already in [`EnvBuffers::actions`], with no upload and no
+    /// readback: results stay in the GPU buffers. For embedders and fused benchmarks.
+    fn step_resident(&mut self, k: u32) -> Result<(), Error>;
+    /// The observations of the last reset or step.
+    fn observations(&self) -> &[f32];
+    /// Reads back the state of some or all worlds.
+    fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error>;
+    /// Overwrites the state of the worlds named in `states`; observations follow.
+    fn set_state(&mut self, states: &WorldStates) -> Result<(), Error>;
+    /// The GPU buffers.
+    fn buffers(&self) -> EnvBuffers<'_>;
+    /// Fills every output buffer with `0xFFFF_FFFF` (a NaN) so that tests can see what a
+    /// kernel failed to write.
+    fn poison_outputs(&mut self);
+}
+
+/// One registered environment.
+pub struct EnvEntry {
+    /// The name `make` and the CLI take.
+    pub name: &'static str,
+    /// One line for `--help` and listings.
+    pub about: &'static str,
+    /// Builds it.
+    pub make: fn(&Gpu, &EnvConfig) -> Result<Box<dyn VecEnv>, Error>,
+}
+
+/// Every environment, one line each. Tests iterate this list.
+pub const REGISTRY: &[EnvEntry] = &[
+    EnvEntry { name: "cartpole", about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32", make: cartpole::make_boxed },
+];
+
+/// The registered names.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|e| e.name).collect()
+}
+
+/// Builds the registered env `name`.
+pub fn make(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    let entry = REGISTRY.iter().find(|e| e.name == name).ok_or_else(|| Error::UnknownEnv {
+        name: name.to_string(),
+        known: names(),
+    })?;
+    (entry.make)(gpu, config)
+}

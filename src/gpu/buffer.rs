@@ -1,0 +1,98 @@
+//! Typed GPU buffers.
+
+use super::Gpu;
+use crate::Error;
+use bytemuck::Pod;
+use std::marker::PhantomData;
+
+/// A GPU buffer holding `len` values of `T`.
+///
+/// The type parameter keeps byte sizes out of calling code: lengths are in elements.
+pub struct GpuBuffer<T: Pod> {
+    buffer: wgpu::Buffer,
+    len: usize,
+    _t: PhantomData<T>,
+}
+
+impl<T: Pod> GpuBuffer<T> {
+    /// A storage buffer of `len` elements, zero-initialised, usable as a copy source and
+    /// destination. `len` of 0 allocates one element so that the binding stays valid.
+    pub fn storage(gpu: &Gpu, label: &str, len: usize) -> Result<GpuBuffer<T>, Error> {
+        let bytes = (len.max(1) * std::mem::size_of::<T>()) as u64;
+        let max = gpu.limits().max_storage_buffer_binding_size as u64;
+        if bytes > max {
+            return Err(Error::Capacity {
+                limit: "bytes per storage binding",
+                max,
+                attempted: bytes,
+            });
+        }
+        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: bytes,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Ok(GpuBuffer { buffer, len, _t: PhantomData })
+    }
+
+    /// A uniform buffer holding one `T`.
+    pub fn uniform(gpu: &Gpu, label: &str, value: &T) -> GpuBuffer<T> {
+        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: std::mem::size_of::<T>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        gpu.queue.write_buffer(&buffer, 0, bytemuck::bytes_of(value));
+        GpuBuffer { buffer, len: 1, _t: PhantomData }
+    }
+
+    /// Queues a write of `data` starting at element `first`. It lands before the next submit.
+    ///
+    /// # Panics
+    /// If the write would run past the end: that is a programmer bug.
+    pub fn write(&self, gpu: &Gpu, first: usize, data: &[T]) {
+        assert!(
+            first + data.len() <= self.len.max(1),
+            "write of {} elements at {first} past the end of a buffer of {}",
+            data.len(),
+            self.len
+        );
+        if data.is_empty() {
+            return;
+        }
+        let offset = (first * std::mem::size_of::<T>()) as u64;
+        gpu.queue.write_buffer(&self.buffer, offset, bytemuck::cast_slice(data));
+    }
+
+    /// Queues a write of a repeated 32-bit pattern over the whole buffer (used to poison
+    /// outputs in tests: a kernel that forgets an element leaves the pattern visible).
+    pub fn fill_u32(&self, gpu: &Gpu, pattern: u32) {
+        let words = self.bytes() as usize / 4;
+        gpu.queue
+            .write_buffer(&self.buffer, 0, bytemuck::cast_slice(&vec![pattern; words]));
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Size in bytes (at least one element).
+    pub fn bytes(&self) -> u64 {
+        self.buffer.size()
+    }
+
+    /// The raw wgpu buffer, for embedders.
+    pub fn raw(&self) -> &wgpu::Buffer {
+        &self.buffer
+    }
+}

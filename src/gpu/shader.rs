@@ -1,0 +1,110 @@
+//! Shader composition: `shaders/*.wgsl` are loaded with `include_str!`, prefixed with a
+//! constants prelude generated from Rust `const`s, and may pull in modules of
+//! `shaders/shared/` with `#import shared/NAME` on a line of its own.
+//!
+//! `#import` is the only directive: it pastes the named module once (later imports of the
+//! same module are dropped), so shared structs and helpers have one definition. There is
+//! no other text substitution; numbers come from the prelude, never from string replace.
+
+use crate::layout::{WgslValue, WGSL_CONSTANTS};
+use crate::Error;
+
+/// The shared modules `#import` can name, embedded at build time.
+pub const SHARED: &[(&str, &str)] = &[
+    ("shared/env_io", include_str!("../../shaders/shared/env_io.wgsl")),
+    ("shared/rng", include_str!("../../shaders/shared/rng.wgsl")),
+    ("shared/math", include_str!("../../shaders/shared/math.wgsl")),
+];
+
+/// Every top-level shader of the crate, for validation in tests.
+pub const KERNELS: &[(&str, &str)] = &[("cartpole", include_str!("../../shaders/cartpole.wgsl"))];
+
+/// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
+pub fn prelude() -> String {
+    let mut s = String::from("// Generated from Rust constants by manyworlds::gpu::shader::prelude.\n");
+    for (name, value) in WGSL_CONSTANTS {
+        match value {
+            WgslValue::U32(v) => s += &format!("const {name}: u32 = {v}u;\n"),
+            WgslValue::F32(v) => s += &format!("const {name}: f32 = {v:?};\n"),
+        }
+    }
+    s
+}
+
+/// Composes the shader `name` with body `text`: prelude, then imports, then the body.
+pub fn compose(name: &str, text: &str) -> Result<String, Error> {
+    let mut out = prelude();
+    let mut seen = Vec::new();
+    append(name, text, &mut out, &mut seen, 0)?;
+    Ok(out)
+}
+
+fn append(
+    name: &str,
+    text: &str,
+    out: &mut String,
+    seen: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), Error> {
+    if depth > 8 {
+        return Err(Error::Shader {
+            shader: name.to_string(),
+            message: "#import nesting deeper than 8 (a cycle?)".into(),
+        });
+    }
+    out.push_str(&format!("// ---- {name}\n"));
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.trim_start().strip_prefix("#import") {
+            let module = rest.trim();
+            let Some((_, body)) = SHARED.iter().find(|(n, _)| *n == module) else {
+                return Err(Error::Shader {
+                    shader: name.to_string(),
+                    message: format!(
+                        "line {}: #import of unknown module `{module}`; known: {}",
+                        i + 1,
+                        SHARED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            };
+            if !seen.iter().any(|s| s == module) {
+                seen.push(module.to_string());
+                append(module, body, out, seen, depth + 1)?;
+                out.push_str(&format!("// ---- {name} (continued)\n"));
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates composed WGSL with naga, returning the module.
+pub fn validate(name: &str, source: &str) -> Result<naga::Module, Error> {
+    let module = naga::front::wgsl::parse_str(source).map_err(|e| Error::Shader {
+        shader: name.to_string(),
+        message: e.emit_to_string(source),
+    })?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::empty(),
+    )
+    .validate(&module)
+    .map_err(|e| Error::Shader {
+        shader: name.to_string(),
+        message: e.emit_to_string(source),
+    })?;
+    Ok(module)
+}
+
+/// Composes a top-level shader from [`KERNELS`] by name.
+///
+/// # Panics
+/// If `name` is not in [`KERNELS`]: a programmer bug.
+pub fn kernel_source(name: &str) -> Result<String, Error> {
+    let (_, text) = KERNELS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no kernel named {name}"));
+    compose(name, text)
+}

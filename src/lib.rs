@@ -1,0 +1,36 @@
+//! manyworlds: a batched simulation and rendering engine for robot learning.
+//!
+//! Thousands of independent worlds are stepped at once by WGSL compute shaders through
+//! wgpu, on Vulkan, Metal, DX12 or, on machines without a GPU, Mesa's lavapipe.
+//!
+//! The pieces, from the bottom up:
+//! - [`gpu`]: the only module that creates wgpu objects (adapter choice, typed buffers,
+//!   kernels built from binding tables, shader composition, pipelined readback).
+//! - [`layout`]: `#[repr(C)]` twins of every WGSL struct, checked against naga's layouter.
+//! - [`shared`]: bit-identical Rust twins of the WGSL helpers in `shaders/shared/`
+//!   (the counter-based RNG and the sine/cosine used by every kernel).
+//! - [`env`]: the batched environment API with Gymnasium vector-env semantics, the
+//!   registry, and one file per environment.
+//!
+//! ```no_run
+//! use manyworlds::env::{self, EnvConfig};
+//!
+//! # fn main() -> Result<(), manyworlds::Error> {
+//! let gpu = manyworlds::gpu::Gpu::new()?;
+//! let mut env = env::make(&gpu, "cartpole", &EnvConfig::new(1024))?;
+//! env.reset(7)?;
+//! let actions = vec![1.0_f32; 1024];
+//! let step = env.step(&actions)?;
+//! assert_eq!(step.rewards.len(), 1024);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub mod env;
+mod error;
+pub mod gpu;
+pub mod layout;
+pub mod shared;
+
+pub use error::Error;

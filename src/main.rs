@@ -1,0 +1,401 @@
+//! The `manyworlds` command line. With no arguments it runs `bench` on the default env.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use manyworlds::env::{self, AutoresetMode, EnvConfig, VecEnv, WorldStates, Worlds};
+use manyworlds::gpu::Gpu;
+use manyworlds::layout::WorldClock;
+use manyworlds::Error;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "manyworlds", version, about = "Batched GPU simulation for robot learning")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Measure env-steps/s over every combination of envs, world counts and modes.
+    Bench(BenchArgs),
+    /// Replay given initial states and actions with autoreset off; write every step.
+    Rollout(RolloutArgs),
+    /// List the registered envs.
+    Envs,
+    /// Print the adapter that would be used, and why.
+    Adapter,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Mode {
+    /// A full RL loop every step: actions uploaded, observations, rewards and flags read back.
+    Rl,
+    /// All steps in one `step_many` submission, results read back once.
+    Fused,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Env names, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "cartpole")]
+    env: Vec<String>,
+    /// World counts, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "1024,16384")]
+    worlds: Vec<usize>,
+    /// Timed steps per repeat.
+    #[arg(long, default_value_t = 500)]
+    steps: u32,
+    /// Modes, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = "rl,fused")]
+    mode: Vec<Mode>,
+    /// Untimed steps before each cell (pipeline creation, first-touch, caches).
+    #[arg(long, default_value_t = 50)]
+    warmup: u32,
+    /// Timed repeats per cell; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// Seed of the reset and of the random actions.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object per cell (the last line is the last cell).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct RolloutArgs {
+    /// Input JSON: {"env", "seed", "steps", "worlds": [{"initial_state"?, "actions"}]}.
+    #[arg(long)]
+    input: String,
+    /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]}.
+    #[arg(long)]
+    output: String,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => match Cli::parse_from(["manyworlds", "bench"]).command {
+            Some(Command::Bench(a)) => bench(&a),
+            _ => unreachable!("`bench` parses as the bench subcommand"),
+        },
+        Some(Command::Bench(a)) => bench(&a),
+        Some(Command::Rollout(a)) => rollout(&a),
+        Some(Command::Envs) => {
+            for e in env::REGISTRY {
+                println!("{:<12} {}", e.name, e.about);
+            }
+            Ok(())
+        }
+        Some(Command::Adapter) => Gpu::new().map(|g| println!("{}", g.adapter())),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[derive(Serialize)]
+struct BenchCell {
+    adapter: String,
+    backend: String,
+    device_type: String,
+    env: String,
+    worlds: usize,
+    steps: u32,
+    warmup: u32,
+    repeats: usize,
+    mode: Mode,
+    autoreset: &'static str,
+    env_steps_per_s: f64,
+    env_steps_per_s_runs: Vec<f64>,
+    us_per_batch_step: f64,
+    wall_s: f64,
+}
+
+/// Random valid actions: a few pre-drawn batches cycled, so the timing is the env's.
+fn random_actions(env: &dyn VecEnv, seed: u64, batches: u32) -> Vec<Vec<f32>> {
+    let n = env.num_worlds();
+    let space = &env.spec().action_space;
+    (0..batches)
+        .map(|b| {
+            (0..n * space.dim())
+                .map(|i| {
+                    let bits = manyworlds::shared::rng::rng_block(seed ^ 0xac71_0000, i as u32, b, 0)[0];
+                    let u = manyworlds::shared::rng::rng_unit(bits);
+                    match space {
+                        env::ActionSpace::Discrete { n } => (u * *n as f32).floor(),
+                        env::ActionSpace::Box { low, high } => {
+                            let d = i % low.len();
+                            low[d] + (high[d] - low[d]) * u
+                        }
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let m = s.len() / 2;
+    if s.len() % 2 == 1 {
+        s[m]
+    } else {
+        0.5 * (s[m - 1] + s[m])
+    }
+}
+
+fn bench(a: &BenchArgs) -> Result<(), Error> {
+    for (field, bad) in [("--steps", a.steps == 0), ("--repeats", a.repeats == 0)] {
+        if bad {
+            return Err(Error::InvalidArgument {
+                field: field.into(),
+                value: "0".into(),
+                allowed: "at least 1".into(),
+            });
+        }
+    }
+    let gpu = Gpu::new()?;
+    let ad = gpu.adapter().clone();
+    println!("adapter: {ad}");
+    if !a.json {
+        println!(
+            "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12}",
+            "env", "mode", "worlds", "steps", "env-steps/s", "µs/step"
+        );
+    }
+    let t_all = Instant::now();
+    for name in &a.env {
+        for &worlds in &a.worlds {
+            let mut env = env::make(&gpu, name, &EnvConfig::new(worlds))?;
+            let pool = random_actions(env.as_ref(), a.seed, 8);
+            for &mode in &a.mode {
+                env.reset(a.seed)?;
+                let mut runs = Vec::new();
+                let mut walls = Vec::new();
+                // Warm-up, not timed.
+                match mode {
+                    Mode::Rl => {
+                        for t in 0..a.warmup {
+                            env.step(&pool[t as usize % pool.len()])?;
+                        }
+                    }
+                    Mode::Fused => {
+                        env.step_many(&pool[0], a.warmup.max(1))?;
+                    }
+                }
+                for _ in 0..a.repeats {
+                    let t0 = Instant::now();
+                    match mode {
+                        Mode::Rl => {
+                            for t in 0..a.steps {
+                                env.step(&pool[t as usize % pool.len()])?;
+                            }
+                        }
+                        Mode::Fused => {
+                            env.step_many(&pool[0], a.steps)?;
+                        }
+                    }
+                    let wall = t0.elapsed().as_secs_f64();
+                    walls.push(wall);
+                    runs.push(worlds as f64 * a.steps as f64 / wall);
+                }
+                let rate = median(&runs);
+                let cell = BenchCell {
+                    adapter: ad.name.clone(),
+                    backend: ad.backend.clone(),
+                    device_type: ad.device_type.clone(),
+                    env: name.clone(),
+                    worlds,
+                    steps: a.steps,
+                    warmup: a.warmup,
+                    repeats: a.repeats,
+                    mode,
+                    autoreset: "next_step",
+                    env_steps_per_s: rate.round(),
+                    env_steps_per_s_runs: runs.iter().map(|r| r.round()).collect(),
+                    us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round() / 100.0,
+                    wall_s: (walls.iter().sum::<f64>() * 1000.0).round() / 1000.0,
+                };
+                if a.json {
+                    println!("{}", serde_json::to_string(&cell).expect("cell serialises"));
+                } else {
+                    println!(
+                        "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12.1}",
+                        name,
+                        match mode {
+                            Mode::Rl => "rl",
+                            Mode::Fused => "fused",
+                        },
+                        worlds,
+                        a.steps,
+                        format_rate(rate),
+                        cell.us_per_batch_step
+                    );
+                }
+            }
+        }
+    }
+    if !a.json {
+        println!(
+            "warm-up: {} steps per cell, not timed; median of {} repeats; random actions; next-step autoreset; total {:.1} s",
+            a.warmup,
+            a.repeats,
+            t_all.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn format_rate(r: f64) -> String {
+    if r >= 1e6 {
+        format!("{:.2}M", r / 1e6)
+    } else if r >= 1e3 {
+        format!("{:.1}k", r / 1e3)
+    } else {
+        format!("{r:.0}")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolloutInput {
+    env: String,
+    #[serde(default)]
+    seed: u64,
+    steps: usize,
+    worlds: Vec<RolloutWorldIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolloutWorldIn {
+    #[serde(default)]
+    initial_state: Option<Vec<f64>>,
+    actions: Vec<Vec<f64>>,
+}
+
+#[derive(Serialize)]
+struct RolloutOutput {
+    adapter: String,
+    env: String,
+    seed: u64,
+    steps: usize,
+    worlds: Vec<RolloutWorldOut>,
+}
+
+#[derive(Serialize, Default)]
+struct RolloutWorldOut {
+    obs: Vec<Vec<f32>>,
+    reward: Vec<f32>,
+    terminated: Vec<bool>,
+    truncated: Vec<bool>,
+}
+
+fn input_err(file: &str, field: String, message: String) -> Error {
+    Error::Input { file: file.to_string(), line: None, field, message }
+}
+
+fn rollout(a: &RolloutArgs) -> Result<(), Error> {
+    let file = a.input.as_str();
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Io { path: file.into(), message: e.to_string() })?;
+    let input: RolloutInput = serde_json::from_str(&text).map_err(|e| Error::Input {
+        file: file.into(),
+        line: Some(e.line()),
+        field: format!("column {}", e.column()),
+        message: e.to_string(),
+    })?;
+    if !env::names().contains(&input.env.as_str()) {
+        return Err(input_err(file, "env".into(), format!("{:?} is not registered; known: {}", input.env, env::names().join(", "))));
+    }
+    if input.worlds.is_empty() {
+        return Err(input_err(file, "worlds".into(), "is empty; give at least one world".into()));
+    }
+    let gpu = Gpu::new()?;
+    let cfg = EnvConfig::new(input.worlds.len()).autoreset(AutoresetMode::Disabled);
+    let mut env = env::make(&gpu, &input.env, &cfg)?;
+    let spec = env.spec().clone();
+    let adim = spec.action_space.dim();
+    let n = input.worlds.len();
+    // Check everything before any work, so a bad file leaves no partial output.
+    let mut actions = vec![0.0_f32; input.steps * n * adim];
+    for (w, world) in input.worlds.iter().enumerate() {
+        if world.actions.len() != input.steps {
+            return Err(input_err(
+                file,
+                format!("worlds[{w}].actions"),
+                format!("has {} steps; expected steps = {}", world.actions.len(), input.steps),
+            ));
+        }
+        if let Some(s) = &world.initial_state {
+            if s.len() != spec.state_dim {
+                return Err(input_err(
+                    file,
+                    format!("worlds[{w}].initial_state"),
+                    format!("has {} values; {} takes {}", s.len(), spec.name, spec.state_dim),
+                ));
+            }
+        }
+        for (t, a) in world.actions.iter().enumerate() {
+            if a.len() != adim {
+                return Err(input_err(
+                    file,
+                    format!("worlds[{w}].actions[{t}]"),
+                    format!("has {} values; {} takes {adim}", a.len(), spec.name),
+                ));
+            }
+            let row: Vec<f32> = a.iter().map(|&v| v as f32).collect();
+            if let Err(Error::InvalidAction { index, value, allowed, .. }) = spec.action_space.check(1, &row) {
+                return Err(input_err(file, format!("worlds[{w}].actions[{t}][{index}]"), format!("is {value}; allowed: {allowed}")));
+            }
+            actions[(t * n + w) * adim..(t * n + w + 1) * adim].copy_from_slice(&row);
+        }
+    }
+    let od = spec.obs_dim;
+    env.reset(input.seed)?;
+    let given: Vec<usize> = (0..n).filter(|&w| input.worlds[w].initial_state.is_some()).collect();
+    if !given.is_empty() {
+        let mut states = env.get_state(Worlds::Some(&given))?;
+        states.state = given
+            .iter()
+            .flat_map(|&w| input.worlds[w].initial_state.as_ref().expect("filtered").iter().map(|&v| v as f32))
+            .collect();
+        states.clocks = vec![WorldClock::default(); given.len()];
+        env.set_state(&WorldStates { ..states })?;
+    }
+    let mut out: Vec<RolloutWorldOut> = (0..n).map(|_| RolloutWorldOut::default()).collect();
+    let record_obs = |out: &mut Vec<RolloutWorldOut>, obs: &[f32]| {
+        for (w, o) in out.iter_mut().enumerate() {
+            o.obs.push(obs[w * od..(w + 1) * od].to_vec());
+        }
+    };
+    record_obs(&mut out, env.observations());
+    for t in 0..input.steps {
+        let step = env.step(&actions[t * n * adim..(t + 1) * n * adim])?;
+        for (w, o) in out.iter_mut().enumerate() {
+            o.reward.push(step.rewards[w]);
+            o.terminated.push(step.terminated[w]);
+            o.truncated.push(step.truncated[w]);
+        }
+        let obs = step.obs.to_vec();
+        record_obs(&mut out, &obs);
+    }
+    let doc = RolloutOutput { adapter: gpu.adapter().to_string(), env: input.env, seed: input.seed, steps: input.steps, worlds: out };
+    let json = serde_json::to_string(&doc).expect("rollout output serialises");
+    write_atomic(&a.output, json.as_bytes())
+}
+
+/// Writes via a temporary file and a rename, so a failed run never leaves a torn file.
+fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = format!("{path}.tmp{}", std::process::id());
+    let io = |e: std::io::Error| Error::Io { path: path.into(), message: e.to_string() };
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
