@@ -32,7 +32,8 @@ struct CartpoleModel {
 @group(0) @binding(2) var<storage, read> action_in: array<f32>;
 @group(0) @binding(3) var<storage, read_write> state_io: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> clock_io: array<WorldClock>;
-@group(0) @binding(5) var<storage, read_write> obs_out: array<vec4<f32>>;
+// Binding 5 (obs_out) is the state buffer itself for cartpole (EnvSpec::obs_is_state),
+// so the kernel never writes it separately.
 @group(0) @binding(6) var<storage, read_write> reward_out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> final_obs_out: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> flags_out: array<u32>;
@@ -86,11 +87,11 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     // The state the step reached before any same-step reset.
     var final_s = s;
     if params.mode == MODE_OBSERVE {
-        obs_out[world] = s;
+        // Observations are the state itself (obs_out aliases state_io): nothing to do.
         return;
     }
     if params.mode == MODE_RESET {
-        clock = WorldClock(0u, 0u, 0u, 0u);
+        clock = WorldClock(0u, 0u);
         s = reset_state(world, 0u);
         final_s = s;
         flags = FLAG_RESET;
@@ -98,9 +99,10 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         let action = action_in[world];
         for (var k = 0u; k < params.steps; k++) {
             reward = 0.0;
-            if clock.done != 0u && params.autoreset == AUTORESET_NEXT_STEP {
+            let done = (clock.elapsed & CLOCK_DONE) != 0u;
+            if done && params.autoreset == AUTORESET_NEXT_STEP {
                 // Next-step autoreset: this step only resets; the action is ignored.
-                clock = WorldClock(0u, clock.episode + 1u, 0u, 0u);
+                clock = WorldClock(0u, clock.episode + 1u);
                 s = reset_state(world, clock.episode);
                 final_s = s;
                 flags = FLAG_RESET;
@@ -115,28 +117,27 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             final_s = s;
             clock.elapsed += 1u;
             let terminated = is_terminal(s);
-            let truncated = clock.elapsed >= model.max_episode_steps;
+            let truncated = (clock.elapsed & ~CLOCK_DONE) >= model.max_episode_steps;
             // With autoreset off, steps after termination earn 0, as Gymnasium's raw env.
-            reward = select(1.0, 0.0, clock.done != 0u);
+            reward = select(1.0, 0.0, done);
             flags = select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
             if params.autoreset == AUTORESET_DISABLED {
                 if terminated {
-                    clock.done = 1u;
+                    clock.elapsed |= CLOCK_DONE;
                 }
             } else if terminated || truncated {
                 if params.autoreset == AUTORESET_SAME_STEP {
-                    clock = WorldClock(0u, clock.episode + 1u, 0u, 0u);
+                    clock = WorldClock(0u, clock.episode + 1u);
                     s = reset_state(world, clock.episode);
                     flags |= FLAG_RESET;
                 } else {
-                    clock.done = 1u;
+                    clock.elapsed |= CLOCK_DONE;
                 }
             }
         }
     }
     state_io[world] = s;
     clock_io[world] = clock;
-    obs_out[world] = s;
     reward_out[world] = reward;
     if params.autoreset == AUTORESET_SAME_STEP {
         final_obs_out[world] = final_s;

@@ -12,9 +12,8 @@ struct StepParams {
     pad1: u32,
 }
 
+// elapsed: steps in the episode in bits 0..30, CLOCK_DONE in bit 31.
 struct WorldClock {
     elapsed: u32,
     episode: u32,
-    done: u32,
-    pad0: u32,
 }

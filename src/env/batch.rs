@@ -27,15 +27,21 @@ pub const ENV_BINDINGS: &[Binding] = &[
     Binding::Storage,     // flags_out
 ];
 
-/// Host copies of the last step's outputs.
+/// Where the last step's outputs live: a mapped readback slot, plus flags decoded to bools.
 #[derive(Default)]
 struct Host {
-    obs: Vec<f32>,
-    rewards: Vec<f32>,
-    flags: Vec<u32>,
+    /// The slot holding the outputs of the last completed reset or step.
+    current: Option<ReadbackTicket>,
     terminated: Vec<bool>,
     truncated: Vec<bool>,
-    final_obs: Vec<f32>,
+}
+
+/// Byte ranges of the outputs inside one readback slot, in copy order.
+struct Sections {
+    obs: std::ops::Range<usize>,
+    rewards: std::ops::Range<usize>,
+    flags: std::ops::Range<usize>,
+    final_obs: std::ops::Range<usize>,
 }
 
 /// A batch of worlds of one env on the GPU. Built by the env modules; used through [`VecEnv`].
@@ -58,6 +64,7 @@ pub struct BatchEnv {
     flags: GpuBuffer<u32>,
     readback: Readback,
     in_flight: VecDeque<ReadbackTicket>,
+    sections: Sections,
     host: Host,
 }
 
@@ -104,7 +111,12 @@ impl BatchEnv {
         let actions = GpuBuffer::storage(gpu, &format!("{label}.actions"), n * adim)?;
         let state = GpuBuffer::storage(gpu, &format!("{label}.state"), n * spec.state_dim)?;
         let clocks = GpuBuffer::storage(gpu, &format!("{label}.clocks"), n)?;
-        let obs = GpuBuffer::storage(gpu, &format!("{label}.obs"), n * spec.obs_dim)?;
+        let obs = if spec.obs_is_state {
+            assert_eq!(spec.obs_dim, spec.state_dim, "obs_is_state needs obs_dim == state_dim");
+            state.clone()
+        } else {
+            GpuBuffer::storage(gpu, &format!("{label}.obs"), n * spec.obs_dim)?
+        };
         let rewards = GpuBuffer::storage(gpu, &format!("{label}.rewards"), n)?;
         let final_obs = GpuBuffer::storage(gpu, &format!("{label}.final_obs"), n * spec.obs_dim)?;
         let flags = GpuBuffer::storage(gpu, &format!("{label}.flags"), n)?;
@@ -123,8 +135,19 @@ impl BatchEnv {
             ],
         );
         let same_step = config.autoreset == AutoresetMode::SameStep;
-        let bytes = 4 * (n * spec.obs_dim * (1 + same_step as usize) + 2 * n) as u64;
-        let readback = Readback::new(gpu, &format!("{label}.readback"), bytes, config.readback_slots);
+        let obs_bytes = 4 * n * spec.obs_dim;
+        let sections = Sections {
+            obs: 0..obs_bytes,
+            rewards: obs_bytes..obs_bytes + 4 * n,
+            flags: obs_bytes + 4 * n..obs_bytes + 8 * n,
+            final_obs: obs_bytes + 8 * n..obs_bytes + 8 * n + if same_step { obs_bytes } else { 0 },
+        };
+        let readback = Readback::new(
+            gpu,
+            &format!("{label}.readback"),
+            sections.final_obs.end as u64,
+            config.readback_slots.max(2),
+        );
         gpu.check()?;
         Ok(BatchEnv {
             gpu: gpu.clone(),
@@ -144,14 +167,8 @@ impl BatchEnv {
             flags,
             readback,
             in_flight: VecDeque::new(),
-            host: Host {
-                obs: vec![0.0; n * spec.obs_dim],
-                rewards: vec![0.0; n],
-                flags: vec![0; n],
-                terminated: vec![false; n],
-                truncated: vec![false; n],
-                final_obs: if same_step { vec![0.0; n * spec.obs_dim] } else { Vec::new() },
-            },
+            sections,
+            host: Host { current: None, terminated: vec![false; n], truncated: vec![false; n] },
             spec,
         })
     }
@@ -165,13 +182,18 @@ impl BatchEnv {
         }
     }
 
-    /// Records the kernel and the copy-out into one submission; returns its readback ticket.
+    /// Steps that may be in flight at once: one slot always holds the last results.
+    fn max_in_flight(&self) -> usize {
+        self.readback.slots() - 1
+    }
+
+    /// Records the kernel and, with `readback`, the copy-out into one submission.
     fn submit(&mut self, mode: u32, steps: u32, readback: bool) -> Result<(), Error> {
-        if readback && self.in_flight.len() == self.readback.slots() {
+        if readback && self.in_flight.len() >= self.max_in_flight() {
             return Err(Error::Capacity {
-                limit: "steps in flight (EnvConfig::readback_slots); call step_wait first",
-                max: self.readback.slots() as u64,
-                attempted: self.readback.slots() as u64 + 1,
+                limit: "steps in flight (EnvConfig::readback_slots - 1); call step_wait first",
+                max: self.max_in_flight() as u64,
+                attempted: self.in_flight.len() as u64 + 1,
             });
         }
         self.set_params(mode, steps);
@@ -181,24 +203,18 @@ impl BatchEnv {
             self.gpu.submit(enc);
             return self.gpu.check();
         }
-        let (ticket, staging) = self.readback.claim(&self.gpu)?;
-        let mut at = 0;
-        let sources = [
-            self.obs.raw(),
-            self.rewards.raw(),
-            self.flags.raw(),
-            self.final_obs.raw(),
+        let (ticket, staging) = self.readback.claim();
+        debug_assert_ne!(Some(ticket), self.host.current, "claimed the slot holding the current results");
+        let sec = &self.sections;
+        let copies = [
+            (self.obs.raw(), &sec.obs),
+            (self.rewards.raw(), &sec.rewards),
+            (self.flags.raw(), &sec.flags),
+            (self.final_obs.raw(), &sec.final_obs),
         ];
-        let sizes = [
-            (self.worlds * self.spec.obs_dim * 4) as u64,
-            (self.worlds * 4) as u64,
-            (self.worlds * 4) as u64,
-            self.host.final_obs.len() as u64 * 4,
-        ];
-        for (src, size) in sources.into_iter().zip(sizes) {
-            if size > 0 {
-                enc.copy_buffer_to_buffer(src, 0, staging, at, size);
-                at += size;
+        for (src, range) in copies {
+            if !range.is_empty() {
+                enc.copy_buffer_to_buffer(src, 0, staging, range.start as u64, range.len() as u64);
             }
         }
         let index = self.gpu.submit(enc);
@@ -207,7 +223,7 @@ impl BatchEnv {
         Ok(())
     }
 
-    /// Waits for the oldest submission in flight and copies its outputs to the host.
+    /// Waits for the oldest submission in flight; its slot becomes the current results.
     fn wait(&mut self) -> Result<(), Error> {
         let Some(ticket) = self.in_flight.pop_front() else {
             return Err(Error::InvalidArgument {
@@ -216,19 +232,11 @@ impl BatchEnv {
                 allowed: "one step_wait per step_async".into(),
             });
         };
+        self.readback.wait(&self.gpu, ticket)?;
+        self.host.current = Some(ticket);
+        let flags: &[u32] = bytemuck::cast_slice(&self.readback.bytes_of(ticket)[self.sections.flags.clone()]);
         let host = &mut self.host;
-        self.readback.read(&self.gpu, ticket, |bytes| {
-            let mut at = 0;
-            let mut take = |dst: &mut [u8]| {
-                dst.copy_from_slice(&bytes[at..at + dst.len()]);
-                at += dst.len();
-            };
-            take(bytemuck::cast_slice_mut(&mut host.obs));
-            take(bytemuck::cast_slice_mut(&mut host.rewards));
-            take(bytemuck::cast_slice_mut(&mut host.flags));
-            take(bytemuck::cast_slice_mut(&mut host.final_obs));
-        })?;
-        for ((f, te), tr) in host.flags.iter().zip(&mut host.terminated).zip(&mut host.truncated) {
+        for ((f, te), tr) in flags.iter().zip(&mut host.terminated).zip(&mut host.truncated) {
             *te = f & FLAG_TERMINATED != 0;
             *tr = f & FLAG_TRUNCATED != 0;
         }
@@ -243,13 +251,26 @@ impl BatchEnv {
     }
 
     fn view(&self) -> Step<'_> {
+        let Some(ticket) = self.host.current else {
+            return Step {
+                obs: &[],
+                rewards: &[],
+                terminated: &[],
+                truncated: &[],
+                flags: &[],
+                final_obs: None,
+            };
+        };
+        let bytes = self.readback.bytes_of(ticket);
+        let sec = &self.sections;
         Step {
-            obs: &self.host.obs,
-            rewards: &self.host.rewards,
+            obs: bytemuck::cast_slice(&bytes[sec.obs.clone()]),
+            rewards: bytemuck::cast_slice(&bytes[sec.rewards.clone()]),
             terminated: &self.host.terminated,
             truncated: &self.host.truncated,
-            flags: &self.host.flags,
-            final_obs: (self.autoreset == AutoresetMode::SameStep).then_some(&self.host.final_obs[..]),
+            flags: bytemuck::cast_slice(&bytes[sec.flags.clone()]),
+            final_obs: (self.autoreset == AutoresetMode::SameStep)
+                .then(|| bytemuck::cast_slice(&bytes[sec.final_obs.clone()])),
         }
     }
 
@@ -297,7 +318,7 @@ impl VecEnv for BatchEnv {
         self.seed = seed;
         self.submit(MODE_RESET, 1, true)?;
         self.wait()?;
-        Ok(&self.host.obs)
+        Ok(self.view().obs)
     }
 
     fn step_async(&mut self, actions: &[f32]) -> Result<(), Error> {
@@ -335,7 +356,7 @@ impl VecEnv for BatchEnv {
     }
 
     fn observations(&self) -> &[f32] {
-        &self.host.obs
+        self.view().obs
     }
 
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {
@@ -353,17 +374,16 @@ impl VecEnv for BatchEnv {
         let sd = self.spec.state_dim;
         let state_bytes = self.state.bytes();
         let mut rb = Readback::new(&self.gpu, "env.get_state", state_bytes + self.clocks.bytes(), 1);
-        let (ticket, staging) = rb.claim(&self.gpu)?;
+        let (ticket, staging) = rb.claim();
         let mut enc = self.gpu.encoder("env.get_state");
         enc.copy_buffer_to_buffer(self.state.raw(), 0, staging, 0, state_bytes);
         enc.copy_buffer_to_buffer(self.clocks.raw(), 0, staging, state_bytes, self.clocks.bytes());
         let index = self.gpu.submit(enc);
         rb.start_map(ticket, index);
-        let (state, clocks) = rb.read(&self.gpu, ticket, |b| {
-            let s: Vec<f32> = bytemuck::pod_collect_to_vec(&b[..state_bytes as usize]);
-            let c: Vec<WorldClock> = bytemuck::pod_collect_to_vec(&b[state_bytes as usize..]);
-            (s, c)
-        })?;
+        rb.wait(&self.gpu, ticket)?;
+        let b = rb.bytes_of(ticket);
+        let state: Vec<f32> = bytemuck::pod_collect_to_vec(&b[..state_bytes as usize]);
+        let clocks: Vec<WorldClock> = bytemuck::pod_collect_to_vec(&b[state_bytes as usize..]);
         Ok(WorldStates {
             state_dim: sd,
             worlds: worlds.to_vec(),
@@ -419,7 +439,9 @@ impl VecEnv for BatchEnv {
     }
 
     fn poison_outputs(&mut self) {
-        self.obs.fill_u32(&self.gpu, u32::MAX);
+        if !self.spec.obs_is_state {
+            self.obs.fill_u32(&self.gpu, u32::MAX);
+        }
         self.rewards.fill_u32(&self.gpu, u32::MAX);
         self.final_obs.fill_u32(&self.gpu, u32::MAX);
         self.flags.fill_u32(&self.gpu, u32::MAX);

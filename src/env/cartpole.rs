@@ -16,7 +16,7 @@ use super::{ActionSpace, EnvConfig, EnvSpec, VecEnv};
 use crate::gpu::{shader, Gpu, GpuBuffer, Kernel};
 use crate::layout::{
     CartpoleModel, StepParams, WorldClock, AUTORESET_DISABLED, AUTORESET_NEXT_STEP,
-    AUTORESET_SAME_STEP, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED, FLAG_TRUNCATED,
+    AUTORESET_SAME_STEP, CLOCK_DONE, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED, FLAG_TRUNCATED,
     MODE_RESET,
 };
 use crate::shared::{math::sin_cos, rng};
@@ -54,6 +54,7 @@ pub fn spec(model: &CartpoleModel) -> EnvSpec {
         name: "cartpole",
         obs_dim: 4,
         state_dim: 4,
+        obs_is_state: true,
         action_space: ActionSpace::Discrete { n: 2 },
         max_episode_steps: model.max_episode_steps,
     }
@@ -141,8 +142,9 @@ pub fn reference_world_step(
     } else {
         for _ in 0..params.steps {
             reward = 0.0;
-            if c.done != 0 && params.autoreset == AUTORESET_NEXT_STEP {
-                c = WorldClock { episode: c.episode + 1, ..WorldClock::default() };
+            let done = c.done();
+            if done && params.autoreset == AUTORESET_NEXT_STEP {
+                c = WorldClock::new(0, c.episode + 1, false);
                 s = reference_reset(m, seed, world, c.episode);
                 final_s = s;
                 flags = FLAG_RESET;
@@ -157,20 +159,20 @@ pub fn reference_world_step(
             final_s = s;
             c.elapsed += 1;
             let terminated = reference_terminal(m, s);
-            let truncated = c.elapsed >= m.max_episode_steps;
-            reward = if c.done != 0 { 0.0 } else { 1.0 };
+            let truncated = c.steps() >= m.max_episode_steps;
+            reward = if done { 0.0 } else { 1.0 };
             flags = (if terminated { FLAG_TERMINATED } else { 0 }) | (if truncated { FLAG_TRUNCATED } else { 0 });
             if params.autoreset == AUTORESET_DISABLED {
                 if terminated {
-                    c.done = 1;
+                    c.elapsed |= CLOCK_DONE;
                 }
             } else if terminated || truncated {
                 if params.autoreset == AUTORESET_SAME_STEP {
-                    c = WorldClock { episode: c.episode + 1, ..WorldClock::default() };
+                    c = WorldClock::new(0, c.episode + 1, false);
                     s = reference_reset(m, seed, world, c.episode);
                     flags |= FLAG_RESET;
                 } else {
-                    c.done = 1;
+                    c.elapsed |= CLOCK_DONE;
                 }
             }
         }

@@ -104,14 +104,13 @@ impl ActionSpace {
         match self {
             ActionSpace::Discrete { n } => {
                 let nf = *n as f32;
-                // One pass that the compiler vectorises; details only on failure.
-                if actions.iter().all(|&a| a >= 0.0 && a < nf && a.fract() == 0.0) {
+                // `a as u32` saturates and maps NaN to 0, so the round trip holds exactly
+                // for the integers 0..n. A branch-free pass; details only on failure.
+                let ok = |a: f32| a >= 0.0 && a < nf && (a as u32) as f32 == a;
+                if actions.iter().fold(true, |acc, &a| acc & ok(a)) {
                     return Ok(());
                 }
-                let i = actions
-                    .iter()
-                    .position(|&a| !(a >= 0.0 && a < nf && a.fract() == 0.0))
-                    .expect("some action failed the check");
+                let i = actions.iter().position(|&a| !ok(a)).expect("some action failed the check");
                 Err(bad(i, format!("an integer in 0..{n}")))
             }
             ActionSpace::Box { low, high } => {
@@ -136,6 +135,9 @@ pub struct EnvSpec {
     pub obs_dim: usize,
     /// Floats per world in [`WorldStates::state`].
     pub state_dim: usize,
+    /// The observation is the state itself: one buffer serves both, and the kernel
+    /// writes it once (saves a store per value per step on every adapter).
+    pub obs_is_state: bool,
     /// The action space.
     pub action_space: ActionSpace,
     /// Steps after which an episode is truncated.
@@ -235,7 +237,7 @@ pub struct EnvBuffers<'a> {
     pub flags: &'a wgpu::Buffer,
     /// `f32 [worlds, obs_dim]`: written only in same-step autoreset mode.
     pub final_obs: &'a wgpu::Buffer,
-    /// `f32 [worlds, state_dim]`.
+    /// `f32 [worlds, state_dim]` (the same buffer as `obs` when `EnvSpec::obs_is_state`).
     pub state: &'a wgpu::Buffer,
     /// `WorldClock [worlds]`.
     pub clocks: &'a wgpu::Buffer,
@@ -279,7 +281,8 @@ pub trait VecEnv {
     /// The GPU buffers.
     fn buffers(&self) -> EnvBuffers<'_>;
     /// Fills every output buffer with `0xFFFF_FFFF` (a NaN) so that tests can see what a
-    /// kernel failed to write.
+    /// kernel failed to write. When the observation is the state (`EnvSpec::obs_is_state`)
+    /// that buffer is left alone, since it is also the kernel's input.
     fn poison_outputs(&mut self);
 }
 

@@ -8,6 +8,8 @@ use std::marker::PhantomData;
 /// A GPU buffer holding `len` values of `T`.
 ///
 /// The type parameter keeps byte sizes out of calling code: lengths are in elements.
+/// Cloning shares the same GPU buffer.
+#[derive(Clone)]
 pub struct GpuBuffer<T: Pod> {
     buffer: wgpu::Buffer,
     len: usize,

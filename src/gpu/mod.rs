@@ -248,14 +248,19 @@ impl Gpu {
         &self.queue
     }
 
-    /// Returns the first wgpu error recorded since the last call, as [`Error::Gpu`].
+    /// Returns the first wgpu error recorded since the last call, as [`Error::Gpu`], with a
+    /// count of the others (which are dropped).
     pub fn check(&self) -> Result<(), Error> {
         let mut errs = self.errors.lock().unwrap_or_else(|p| p.into_inner());
         if errs.is_empty() {
             return Ok(());
         }
         let all = std::mem::take(&mut *errs);
-        Err(Error::Gpu(all.join("; ")))
+        let more = match all.len() {
+            1 => String::new(),
+            n => format!(" (and {} more errors)", n - 1),
+        };
+        Err(Error::Gpu(format!("{}{more}", all[0])))
     }
 
     /// Blocks until all submitted work is done.

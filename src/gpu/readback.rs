@@ -1,8 +1,10 @@
 //! Pipelined readback: a ring of staging buffers.
 //!
-//! Each submission copies its outputs into the next free slot and starts mapping it right
-//! away. While the host reads slot *t*, the GPU can already be running the work that fills
-//! slot *t + 1*. With one slot this degenerates to a blocking readback; two is the default.
+//! Each submission copies its outputs into the next slot and starts mapping it at once.
+//! A slot stays mapped after it is read, so callers borrow results straight from mapped
+//! memory with no host copy; it is unmapped only when the ring comes back round to it.
+//! With two slots (the default), step *t*'s results stay readable in one slot while step
+//! *t + 1* is computed and copied into the other.
 
 use super::Gpu;
 use crate::Error;
@@ -18,6 +20,16 @@ struct Slot {
     buffer: wgpu::Buffer,
     state: Arc<AtomicU8>,
     submission: Option<wgpu::SubmissionIndex>,
+    view: Option<wgpu::BufferView>,
+}
+
+impl Slot {
+    /// Drops a held view and unmaps, so the GPU may write the slot again.
+    fn release(&mut self) {
+        if self.view.take().is_some() {
+            self.buffer.unmap();
+        }
+    }
 }
 
 /// A ring of `MAP_READ` staging buffers, each `bytes` long.
@@ -27,7 +39,7 @@ pub struct Readback {
     bytes: u64,
 }
 
-/// Names the slot one submission copies into; redeem it with [`Readback::read`].
+/// Names the slot one submission copies into; redeem it with [`Readback::wait`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadbackTicket(usize);
 
@@ -44,6 +56,7 @@ impl Readback {
                 }),
                 state: Arc::new(AtomicU8::new(IDLE)),
                 submission: None,
+                view: None,
             })
             .collect();
         Readback { slots, next: 0, bytes }
@@ -59,16 +72,24 @@ impl Readback {
         self.bytes
     }
 
-    /// Claims the next slot, waiting for it if an earlier read of it is still outstanding,
-    /// and returns it with the buffer to copy into.
-    pub fn claim(&mut self, gpu: &Gpu) -> Result<(ReadbackTicket, &wgpu::Buffer), Error> {
+    /// Claims the next slot and returns it with the buffer to copy into. A view still held
+    /// on that slot is dropped and the slot unmapped.
+    ///
+    /// # Panics
+    /// If the slot's previous submission was never waited for: callers keep at most
+    /// `slots()` submissions in flight.
+    pub fn claim(&mut self) -> (ReadbackTicket, &wgpu::Buffer) {
         let i = self.next;
         self.next = (self.next + 1) % self.slots.len();
-        if self.slots[i].state.load(Ordering::Acquire) != IDLE {
-            // The caller never redeemed this slot's previous ticket: drain it.
-            self.read(gpu, ReadbackTicket(i), |_| ())?;
-        }
-        Ok((ReadbackTicket(i), &self.slots[i].buffer))
+        let slot = &mut self.slots[i];
+        assert_ne!(
+            slot.state.load(Ordering::Acquire),
+            PENDING,
+            "readback slot claimed while its previous submission is still in flight"
+        );
+        slot.release();
+        slot.state.store(IDLE, Ordering::Release);
+        (ReadbackTicket(i), &slot.buffer)
     }
 
     /// Starts mapping the slot after the submission that fills it. Call right after submit.
@@ -82,14 +103,12 @@ impl Readback {
         });
     }
 
-    /// Waits for the slot, hands its bytes to `f`, unmaps it and frees the slot.
-    pub fn read<R>(
-        &mut self,
-        gpu: &Gpu,
-        ticket: ReadbackTicket,
-        f: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, Error> {
+    /// Waits until the slot is mapped and keeps a view of it for [`Readback::bytes_of`].
+    pub fn wait(&mut self, gpu: &Gpu, ticket: ReadbackTicket) -> Result<(), Error> {
         let slot = &mut self.slots[ticket.0];
+        if slot.view.is_some() {
+            return Ok(());
+        }
         while slot.state.load(Ordering::Acquire) == PENDING {
             let poll = match slot.submission.clone() {
                 Some(s) => wgpu::PollType::Wait { submission_index: Some(s), timeout: None },
@@ -100,19 +119,27 @@ impl Readback {
                 .map_err(|e| Error::Gpu(format!("waiting for readback: {e}")))?;
         }
         slot.submission = None;
-        let state = slot.state.swap(IDLE, Ordering::AcqRel);
-        if state != MAPPED {
+        if slot.state.load(Ordering::Acquire) != MAPPED {
+            slot.state.store(IDLE, Ordering::Release);
             gpu.check()?;
             return Err(Error::Gpu("mapping a readback buffer failed".into()));
         }
-        let out = {
-            let view = slot
-                .buffer
-                .get_mapped_range(..)
-                .map_err(|e| Error::Gpu(format!("reading a readback buffer: {e}")))?;
-            f(&view)
-        };
-        slot.buffer.unmap();
-        Ok(out)
+        let view = slot
+            .buffer
+            .get_mapped_range(..)
+            .map_err(|e| Error::Gpu(format!("reading a readback buffer: {e}")))?;
+        slot.view = Some(view);
+        Ok(())
+    }
+
+    /// The bytes of a slot that [`Readback::wait`] has mapped.
+    ///
+    /// # Panics
+    /// If the slot is not mapped: a programmer bug.
+    pub fn bytes_of(&self, ticket: ReadbackTicket) -> &[u8] {
+        self.slots[ticket.0]
+            .view
+            .as_deref()
+            .expect("readback slot read before wait")
     }
 }

@@ -58,6 +58,7 @@ pub const WGSL_CONSTANTS: &[(&str, WgslValue)] = &[
     ("FLAG_TRUNCATED", WgslValue::U32(FLAG_TRUNCATED)),
     ("FLAG_RESET", WgslValue::U32(FLAG_RESET)),
     ("FLAG_INVALID_ACTION", WgslValue::U32(FLAG_INVALID_ACTION)),
+    ("CLOCK_DONE", WgslValue::U32(CLOCK_DONE)),
     ("RNG_UNIT_SCALE", WgslValue::F32(crate::shared::rng::UNIT_SCALE)),
 ];
 
@@ -104,22 +105,41 @@ pub struct StepParams {
 const _: () = assert!(std::mem::size_of::<StepParams>() == 32);
 wgsl_twin!(StepParams, "StepParams", [mode, steps, autoreset, num_worlds, seed_lo, seed_hi, pad0, pad1]);
 
-/// Per-world episode bookkeeping. Twin of `WorldClock` in `shaders/shared/env_io.wgsl`.
+/// Bit of [`WorldClock::elapsed`] that marks an episode that ended on the last step:
+/// next-step autoreset resets on the next step, and with autoreset off later steps earn
+/// reward 0 (as Gymnasium's raw env).
+pub const CLOCK_DONE: u32 = 1 << 31;
+
+/// Per-world episode bookkeeping, 8 bytes so each step moves as few words as possible.
+/// Twin of `WorldClock` in `shaders/shared/env_io.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Pod, Zeroable)]
 pub struct WorldClock {
-    /// Steps taken in the current episode (truncation compares this to the limit).
+    /// Steps taken in the current episode (truncation compares this to the limit) in the
+    /// low 31 bits; [`CLOCK_DONE`] in bit 31.
     pub elapsed: u32,
     /// Episodes begun since the last `reset(seed)`; the reset draw uses it.
     pub episode: u32,
-    /// 1 when the episode ended on the last step: next-step autoreset resets on the next
-    /// step, and with autoreset off later steps earn reward 0 (as Gymnasium's raw env).
-    pub done: u32,
-    /// Padding to 16 bytes.
-    pub pad0: u32,
 }
-const _: () = assert!(std::mem::size_of::<WorldClock>() == 16);
-wgsl_twin!(WorldClock, "WorldClock", [elapsed, episode, done, pad0]);
+const _: () = assert!(std::mem::size_of::<WorldClock>() == 8);
+wgsl_twin!(WorldClock, "WorldClock", [elapsed, episode]);
+
+impl WorldClock {
+    /// A clock at `steps` steps into episode `episode`.
+    pub fn new(steps: u32, episode: u32, done: bool) -> WorldClock {
+        WorldClock { elapsed: (steps & !CLOCK_DONE) | if done { CLOCK_DONE } else { 0 }, episode }
+    }
+
+    /// Steps taken in the current episode.
+    pub fn steps(&self) -> u32 {
+        self.elapsed & !CLOCK_DONE
+    }
+
+    /// Whether the episode ended on the last step.
+    pub fn done(&self) -> bool {
+        self.elapsed & CLOCK_DONE != 0
+    }
+}
 
 /// CartPole's physical constants. Twin of `CartpoleModel` in `shaders/cartpole.wgsl`.
 ///
