@@ -40,7 +40,7 @@ struct CartpoleModel {
 
 // Each state entry uniform in [reset_low, reset_high), from draws 0..3 of (world, episode).
 fn reset_state(world: u32, episode: u32) -> vec4<f32> {
-    let bits = rng_block(params.seed_lo, params.seed_hi, world, episode, 0u);
+    let bits = rng_block(params.key, world, episode, 0u);
     let span = model.reset_high - model.reset_low;
     return vec4<f32>(
         model.reset_low + span * rng_unit(bits.x),
@@ -50,17 +50,19 @@ fn reset_state(world: u32, episode: u32) -> vec4<f32> {
     );
 }
 
-// Gymnasium's explicit Euler step, in its order of operations.
+// Gymnasium's explicit Euler step, in its order of operations. Divisions go through
+// div_rn (shared/math): WGSL lets `/` be off by 2.5 ulp, and lavapipe's is, which
+// showed up as 6x the float32 drift of a correctly rounded evaluation over 60 steps.
 // s = (x, x_dot, theta, theta_dot); action is 0 (push left) or 1 (push right).
 fn dynamics(s: vec4<f32>, action: f32) -> vec4<f32> {
     let force = select(-model.force_mag, model.force_mag, action == 1.0);
     let sc = sin_cos(s.z);
     let sintheta = sc.x;
     let costheta = sc.y;
-    let temp = (force + model.polemass_length * (s.w * s.w) * sintheta) / model.total_mass;
-    let thetaacc = (model.gravity * sintheta - costheta * temp)
-        / (model.length * (model.four_thirds - model.masspole * (costheta * costheta) / model.total_mass));
-    let xacc = temp - model.polemass_length * thetaacc * costheta / model.total_mass;
+    let temp = div_rn(force + model.polemass_length * (s.w * s.w) * sintheta, model.total_mass);
+    let thetaacc = div_rn(model.gravity * sintheta - costheta * temp,
+        model.length * (model.four_thirds - div_rn(model.masspole * (costheta * costheta), model.total_mass)));
+    let xacc = temp - div_rn(model.polemass_length * thetaacc * costheta, model.total_mass);
     return vec4<f32>(
         s.x + model.tau * s.y,
         s.y + model.tau * xacc,

@@ -119,11 +119,12 @@ struct BenchCell {
 fn random_actions(env: &dyn VecEnv, seed: u64, batches: u32) -> Vec<Vec<f32>> {
     let n = env.num_worlds();
     let space = &env.spec().action_space;
+    let key = manyworlds::shared::rng::rng_key(seed ^ 0xac71_0000);
     (0..batches)
         .map(|b| {
             (0..n * space.dim())
                 .map(|i| {
-                    let bits = manyworlds::shared::rng::rng_block(seed ^ 0xac71_0000, i as u32, b, 0)[0];
+                    let bits = manyworlds::shared::rng::rng_block(key, i as u32, b, 0)[0];
                     let u = manyworlds::shared::rng::rng_unit(bits);
                     match space {
                         env::ActionSpace::Discrete { n } => (u * *n as f32).floor(),

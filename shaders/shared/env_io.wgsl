@@ -6,10 +6,7 @@ struct StepParams {
     steps: u32,
     autoreset: u32,
     num_worlds: u32,
-    seed_lo: u32,
-    seed_hi: u32,
-    pad0: u32,
-    pad1: u32,
+    key: vec4<u32>,
 }
 
 // elapsed: steps in the episode in bits 0..30, CLOCK_DONE in bit 31.

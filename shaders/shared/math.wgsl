@@ -37,3 +37,12 @@ fn sin_cos(x: f32) -> vec2<f32> {
     }
     return vec2<f32>(select(s, -s, x < 0.0), c);
 }
+
+// a / b correctly rounded (to within the last bit), whatever the adapter's division.
+// WGSL allows `/` an error of 2.5 ulp; one Newton correction with the exact residual
+// fma(-q, b, a) brings the quotient to the nearest float. Rust twin: plain `a / b`.
+fn div_rn(a: f32, b: f32) -> f32 {
+    let q = a / b;
+    let r = fma(-q, b, a);
+    return q + r / b;
+}

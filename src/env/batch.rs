@@ -8,7 +8,7 @@ use crate::layout::{
     StepParams, WorldClock, FLAG_TERMINATED, FLAG_TRUNCATED, MODE_OBSERVE, MODE_RESET, MODE_STEP,
     WORKGROUP_SIZE,
 };
-use crate::shared::rng::split_seed;
+use crate::shared::rng::rng_key;
 use crate::Error;
 use std::collections::VecDeque;
 
@@ -102,10 +102,7 @@ impl BatchEnv {
             steps: 0,
             autoreset: config.autoreset.wgsl(),
             num_worlds: n as u32,
-            seed_lo: 0,
-            seed_hi: 0,
-            pad0: 0,
-            pad1: 0,
+            key: rng_key(0),
         };
         let params = GpuBuffer::uniform(gpu, &format!("{label}.params"), &params0);
         let actions = GpuBuffer::storage(gpu, &format!("{label}.actions"), n * adim)?;
@@ -174,8 +171,7 @@ impl BatchEnv {
     }
 
     fn set_params(&mut self, mode: u32, steps: u32) {
-        let (seed_lo, seed_hi) = split_seed(self.seed);
-        let p = StepParams { mode, steps, seed_lo, seed_hi, ..self.last_params };
+        let p = StepParams { mode, steps, key: rng_key(self.seed), ..self.last_params };
         if p != self.last_params {
             self.params.write(&self.gpu, 0, &[p]);
             self.last_params = p;

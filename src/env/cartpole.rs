@@ -19,7 +19,8 @@ use crate::layout::{
     AUTORESET_SAME_STEP, CLOCK_DONE, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED, FLAG_TRUNCATED,
     MODE_RESET,
 };
-use crate::shared::{math::sin_cos, rng};
+use crate::shared::math::{div_rn, sin_cos};
+use crate::shared::rng;
 use crate::Error;
 
 impl CartpoleModel {
@@ -79,7 +80,7 @@ pub(crate) fn make_boxed(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv
 
 /// The reset state of `(seed, world, episode)`. CPU twin of the kernel's `reset_state`.
 pub fn reference_reset(model: &CartpoleModel, seed: u64, world: u32, episode: u32) -> [f32; 4] {
-    let bits = rng::rng_block(seed, world, episode, 0);
+    let bits = rng::rng_block(rng::rng_key(seed), world, episode, 0);
     let span = model.reset_high - model.reset_low;
     bits.map(|b| model.reset_low + span * rng::rng_unit(b))
 }
@@ -89,10 +90,12 @@ pub fn reference_dynamics(m: &CartpoleModel, s: [f32; 4], action: f32) -> [f32; 
     let [x, x_dot, theta, theta_dot] = s;
     let force = if action == 1.0 { m.force_mag } else { -m.force_mag };
     let (sintheta, costheta) = sin_cos(theta);
-    let temp = (force + m.polemass_length * (theta_dot * theta_dot) * sintheta) / m.total_mass;
-    let thetaacc = (m.gravity * sintheta - costheta * temp)
-        / (m.length * (m.four_thirds - m.masspole * (costheta * costheta) / m.total_mass));
-    let xacc = temp - m.polemass_length * thetaacc * costheta / m.total_mass;
+    let temp = div_rn(force + m.polemass_length * (theta_dot * theta_dot) * sintheta, m.total_mass);
+    let thetaacc = div_rn(
+        m.gravity * sintheta - costheta * temp,
+        m.length * (m.four_thirds - div_rn(m.masspole * (costheta * costheta), m.total_mass)),
+    );
+    let xacc = temp - div_rn(m.polemass_length * thetaacc * costheta, m.total_mass);
     [
         x + m.tau * x_dot,
         x_dot + m.tau * xacc,
@@ -122,16 +125,16 @@ pub struct WorldStepOut {
 }
 
 /// CPU reference of the whole `cartpole.step` kernel for one world, in `MODE_STEP` or
-/// `MODE_RESET` (the seed comes from `params`).
+/// `MODE_RESET`. `params.key` is ignored in favour of `seed`.
 pub fn reference_world_step(
     m: &CartpoleModel,
     params: &StepParams,
+    seed: u64,
     world: u32,
     action: f32,
     state: [f32; 4],
     clock: WorldClock,
 ) -> WorldStepOut {
-    let seed = params.seed_lo as u64 | (params.seed_hi as u64) << 32;
     let (mut s, mut c) = (state, clock);
     let (mut flags, mut reward, mut final_s) = (0, 0.0, s);
     if params.mode == MODE_RESET {

@@ -93,17 +93,11 @@ pub struct StepParams {
     pub autoreset: u32,
     /// Worlds in the batch; threads past it return at once.
     pub num_worlds: u32,
-    /// Low 32 bits of the batch seed.
-    pub seed_lo: u32,
-    /// High 32 bits of the batch seed.
-    pub seed_hi: u32,
-    /// Padding to 16 bytes.
-    pub pad0: u32,
-    /// Padding to 16 bytes.
-    pub pad1: u32,
+    /// The RNG key of the batch seed, `shared::rng::rng_key(seed)`.
+    pub key: [u32; 4],
 }
 const _: () = assert!(std::mem::size_of::<StepParams>() == 32);
-wgsl_twin!(StepParams, "StepParams", [mode, steps, autoreset, num_worlds, seed_lo, seed_hi, pad0, pad1]);
+wgsl_twin!(StepParams, "StepParams", [mode, steps, autoreset, num_worlds, key]);
 
 /// Bit of [`WorldClock::elapsed`] that marks an episode that ended on the last step:
 /// next-step autoreset resets on the next step, and with autoreset off later steps earn

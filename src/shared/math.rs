@@ -34,6 +34,14 @@ pub fn sin_cos(x: f32) -> (f32, f32) {
     (if x < 0.0 { -s } else { s }, c)
 }
 
+/// `a / b`, correctly rounded. Twin of `div_rn` in `shaders/shared/math.wgsl`, which
+/// corrects the adapter's division (allowed 2.5 ulp of error in WGSL) with one Newton
+/// step; Rust's division is already IEEE-exact, so the twin is plain division.
+#[inline]
+pub fn div_rn(a: f32, b: f32) -> f32 {
+    a / b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,10 +26,14 @@ fn xor(a: [u32; 4], b: [u32; 4]) -> [u32; 4] {
     [a[0] ^ b[0], a[1] ^ b[1], a[2] ^ b[2], a[3] ^ b[3]]
 }
 
-/// Draws `4 * block .. 4 * block + 3` of `(world, episode)` under `seed`.
-pub fn rng_block(seed: u64, world: u32, episode: u32, block: u32) -> [u32; 4] {
-    let (lo, hi) = split_seed(seed);
-    let key = pcg4d([lo, hi, 0x9e37_79b9, 0x7f4a_7c15]);
+/// The key of a 64-bit seed: computed once per `reset(seed)` on the host and handed to
+/// the kernels in `StepParams::key`.
+pub fn rng_key(seed: u64) -> [u32; 4] {
+    pcg4d([seed as u32, (seed >> 32) as u32, 0x9e37_79b9, 0x7f4a_7c15])
+}
+
+/// Draws `4 * block .. 4 * block + 3` of `(world, episode)` under `key`.
+pub fn rng_block(key: [u32; 4], world: u32, episode: u32, block: u32) -> [u32; 4] {
     let rev = [key[3], key[2], key[1], key[0]];
     pcg4d(xor(pcg4d(xor([world, episode, block, 0], key)), rev))
 }
@@ -37,9 +41,4 @@ pub fn rng_block(seed: u64, world: u32, episode: u32, block: u32) -> [u32; 4] {
 /// The top 24 bits of a draw as a float in `[0, 1)`, exactly representable.
 pub fn rng_unit(bits: u32) -> f32 {
     (bits >> 8) as f32 * UNIT_SCALE
-}
-
-/// A 64-bit seed as the (low, high) words the shaders take.
-pub fn split_seed(seed: u64) -> (u32, u32) {
-    (seed as u32, (seed >> 32) as u32)
 }
