@@ -115,30 +115,55 @@ impl fmt::Display for Error {
                      WGPU_ADAPTER_NAME=substring                     picks the adapter whose name contains it"
                 )
             }
-            Error::BadEnvVar { name, value, allowed } => {
+            Error::BadEnvVar {
+                name,
+                value,
+                allowed,
+            } => {
                 write!(f, "{name}={value:?} is not understood; allowed: {allowed}")
             }
             Error::RequestDevice(m) => write!(f, "the adapter refused to create a device: {m}"),
             Error::Gpu(m) => write!(f, "GPU error: {m}"),
             Error::Shader { shader, message } => write!(f, "shader `{shader}`: {message}"),
-            Error::Capacity { limit, max, attempted } => {
-                write!(f, "{limit} exceeded: {attempted} requested, at most {max} allowed")
+            Error::Capacity {
+                limit,
+                max,
+                attempted,
+            } => {
+                write!(
+                    f,
+                    "{limit} exceeded: {attempted} requested, at most {max} allowed"
+                )
             }
             Error::ActionLength { expected, got } => write!(
                 f,
                 "actions have length {got}, expected {expected} (worlds × action dimension)"
             ),
-            Error::InvalidAction { world, index, value, allowed } => write!(
+            Error::InvalidAction {
+                world,
+                index,
+                value,
+                allowed,
+            } => write!(
                 f,
                 "action {index} of world {world} is {value}; allowed: {allowed}"
             ),
             Error::UnknownEnv { name, known } => {
                 write!(f, "unknown env `{name}`; registered: {}", known.join(", "))
             }
-            Error::InvalidArgument { field, value, allowed } => {
+            Error::InvalidArgument {
+                field,
+                value,
+                allowed,
+            } => {
                 write!(f, "{field} = {value} is invalid; allowed: {allowed}")
             }
-            Error::Input { file, line, field, message } => match line {
+            Error::Input {
+                file,
+                line,
+                field,
+                message,
+            } => match line {
                 Some(l) => write!(f, "{file}:{l}: {field}: {message}"),
                 None => write!(f, "{file}: {field}: {message}"),
             },

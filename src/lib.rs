@@ -34,3 +34,5 @@ pub mod layout;
 pub mod shared;
 
 pub use error::Error;
+/// The wgpu version our buffers belong to, for embedders who use them directly.
+pub use wgpu;

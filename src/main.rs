@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(name = "manyworlds", version, about = "Batched GPU simulation for robot learning")]
+#[command(
+    name = "manyworlds",
+    version,
+    about = "Batched GPU simulation for robot learning"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -219,7 +223,8 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
                     autoreset: "next_step",
                     env_steps_per_s: rate.round(),
                     env_steps_per_s_runs: runs.iter().map(|r| r.round()).collect(),
-                    us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round() / 100.0,
+                    us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round()
+                        / 100.0,
                     wall_s: (walls.iter().sum::<f64>() * 1000.0).round() / 1000.0,
                 };
                 if a.json {
@@ -298,23 +303,54 @@ struct RolloutWorldOut {
 }
 
 fn input_err(file: &str, field: String, message: String) -> Error {
-    Error::Input { file: file.to_string(), line: None, field, message }
+    Error::Input {
+        file: file.to_string(),
+        line: None,
+        field,
+        message,
+    }
 }
 
 fn rollout(a: &RolloutArgs) -> Result<(), Error> {
     let file = a.input.as_str();
-    let text = std::fs::read_to_string(file).map_err(|e| Error::Io { path: file.into(), message: e.to_string() })?;
-    let input: RolloutInput = serde_json::from_str(&text).map_err(|e| Error::Input {
-        file: file.into(),
-        line: Some(e.line()),
-        field: format!("column {}", e.column()),
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+        path: file.into(),
         message: e.to_string(),
     })?;
+    let input: RolloutInput = serde_path_to_error::deserialize(
+        &mut serde_json::Deserializer::from_str(&text),
+    )
+    .map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        Error::Input {
+            file: file.into(),
+            line: Some(inner.line()),
+            field: if field == "." {
+                format!("column {}", inner.column())
+            } else {
+                field
+            },
+            message: inner.to_string(),
+        }
+    })?;
     if !env::names().contains(&input.env.as_str()) {
-        return Err(input_err(file, "env".into(), format!("{:?} is not registered; known: {}", input.env, env::names().join(", "))));
+        return Err(input_err(
+            file,
+            "env".into(),
+            format!(
+                "{:?} is not registered; known: {}",
+                input.env,
+                env::names().join(", ")
+            ),
+        ));
     }
     if input.worlds.is_empty() {
-        return Err(input_err(file, "worlds".into(), "is empty; give at least one world".into()));
+        return Err(input_err(
+            file,
+            "worlds".into(),
+            "is empty; give at least one world".into(),
+        ));
     }
     let gpu = Gpu::new()?;
     let cfg = EnvConfig::new(input.worlds.len()).autoreset(AutoresetMode::Disabled);
@@ -329,7 +365,11 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
             return Err(input_err(
                 file,
                 format!("worlds[{w}].actions"),
-                format!("has {} steps; expected steps = {}", world.actions.len(), input.steps),
+                format!(
+                    "has {} steps; expected steps = {}",
+                    world.actions.len(),
+                    input.steps
+                ),
             ));
         }
         if let Some(s) = &world.initial_state {
@@ -337,7 +377,19 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
                 return Err(input_err(
                     file,
                     format!("worlds[{w}].initial_state"),
-                    format!("has {} values; {} takes {}", s.len(), spec.name, spec.state_dim),
+                    format!(
+                        "has {} values; {} takes {}",
+                        s.len(),
+                        spec.name,
+                        spec.state_dim
+                    ),
+                ));
+            }
+            if let Some(k) = s.iter().position(|v| !(*v as f32).is_finite()) {
+                return Err(input_err(
+                    file,
+                    format!("worlds[{w}].initial_state[{k}]"),
+                    format!("is {}; allowed: a finite float32", s[k]),
                 ));
             }
         }
@@ -350,20 +402,39 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
                 ));
             }
             let row: Vec<f32> = a.iter().map(|&v| v as f32).collect();
-            if let Err(Error::InvalidAction { index, value, allowed, .. }) = spec.action_space.check(1, &row) {
-                return Err(input_err(file, format!("worlds[{w}].actions[{t}][{index}]"), format!("is {value}; allowed: {allowed}")));
+            if let Err(Error::InvalidAction {
+                index,
+                value,
+                allowed,
+                ..
+            }) = spec.action_space.check(1, &row)
+            {
+                return Err(input_err(
+                    file,
+                    format!("worlds[{w}].actions[{t}][{index}]"),
+                    format!("is {value}; allowed: {allowed}"),
+                ));
             }
             actions[(t * n + w) * adim..(t * n + w + 1) * adim].copy_from_slice(&row);
         }
     }
     let od = spec.obs_dim;
     env.reset(input.seed)?;
-    let given: Vec<usize> = (0..n).filter(|&w| input.worlds[w].initial_state.is_some()).collect();
+    let given: Vec<usize> = (0..n)
+        .filter(|&w| input.worlds[w].initial_state.is_some())
+        .collect();
     if !given.is_empty() {
         let mut states = env.get_state(Worlds::Some(&given))?;
         states.state = given
             .iter()
-            .flat_map(|&w| input.worlds[w].initial_state.as_ref().expect("filtered").iter().map(|&v| v as f32))
+            .flat_map(|&w| {
+                input.worlds[w]
+                    .initial_state
+                    .as_ref()
+                    .expect("filtered")
+                    .iter()
+                    .map(|&v| v as f32)
+            })
             .collect();
         states.clocks = vec![WorldClock::default(); given.len()];
         env.set_state(&WorldStates { ..states })?;
@@ -385,7 +456,13 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
         let obs = step.obs.to_vec();
         record_obs(&mut out, &obs);
     }
-    let doc = RolloutOutput { adapter: gpu.adapter().to_string(), env: input.env, seed: input.seed, steps: input.steps, worlds: out };
+    let doc = RolloutOutput {
+        adapter: gpu.adapter().to_string(),
+        env: input.env,
+        seed: input.seed,
+        steps: input.steps,
+        worlds: out,
+    };
     let json = serde_json::to_string(&doc).expect("rollout output serialises");
     write_atomic(&a.output, json.as_bytes())
 }
@@ -393,7 +470,10 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
 /// Writes via a temporary file and a rename, so a failed run never leaves a torn file.
 fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), Error> {
     let tmp = format!("{path}.tmp{}", std::process::id());
-    let io = |e: std::io::Error| Error::Io { path: path.into(), message: e.to_string() };
+    let io = |e: std::io::Error| Error::Io {
+        path: path.into(),
+        message: e.to_string(),
+    };
     std::fs::write(&tmp, bytes).map_err(io)?;
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);

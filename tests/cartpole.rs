@@ -1,6 +1,11 @@
 //! CartPole against Gymnasium's own trajectories and against the CPU reference of the
 //! kernel, plus autoreset, truncation and state round trips.
 
+#![allow(
+    clippy::needless_range_loop,
+    reason = "world and component indices address several parallel arrays"
+)]
+
 mod common;
 
 use common::{bits, discrete_actions, gpu};
@@ -37,8 +42,12 @@ fn f32s(s: &[f64; 4]) -> [f32; 4] {
 /// Starts `states.len()` worlds from the given states, autoreset off.
 fn env_from_states(states: &[[f32; 4]]) -> Box<dyn VecEnv> {
     let n = states.len();
-    let mut env = manyworlds::env::make(gpu(), "cartpole", &EnvConfig::new(n).autoreset(AutoresetMode::Disabled))
-        .expect("cartpole builds");
+    let mut env = manyworlds::env::make(
+        gpu(),
+        "cartpole",
+        &EnvConfig::new(n).autoreset(AutoresetMode::Disabled),
+    )
+    .expect("cartpole builds");
     env.reset(0).expect("reset");
     env.set_state(&WorldStates {
         state_dim: 4,
@@ -85,11 +94,18 @@ fn one_step_matches_gymnasium_to_float32_rounding() {
             let tol = step_tol(starts[w][k], want[k], 8.0);
             let err = (got - want[k]).abs();
             worst = worst.max(err / tol * 8.0);
-            assert!(err <= tol, "world {w} component {k}: got {got}, Gymnasium {}", want[k]);
+            assert!(
+                err <= tol,
+                "world {w} component {k}: got {got}, Gymnasium {}",
+                want[k]
+            );
         }
         assert_eq!(step.terminated[w], *term, "world {w}: terminated differs");
     }
-    eprintln!("one step: {} transitions, worst error {worst:.2} ulp", expected.len());
+    eprintln!(
+        "one step: {} transitions, worst error {worst:.2} ulp",
+        expected.len()
+    );
 }
 
 /// Whole trajectories, replayed from Gymnasium's initial states with its actions, up to and
@@ -103,7 +119,11 @@ fn one_step_matches_gymnasium_to_float32_rounding() {
 fn trajectories_match_gymnasium_up_to_termination() {
     let model = CartpoleModel::gymnasium();
     let r = reference();
-    let starts: Vec<[f32; 4]> = r.trajectories.iter().map(|t| f32s(&t.initial_state)).collect();
+    let starts: Vec<[f32; 4]> = r
+        .trajectories
+        .iter()
+        .map(|t| f32s(&t.initial_state))
+        .collect();
     let mut env = env_from_states(&starts);
     let n = starts.len();
     let mut cpu = starts.clone();
@@ -112,7 +132,11 @@ fn trajectories_match_gymnasium_up_to_termination() {
     let longest = r.trajectories.iter().map(|t| t.states.len()).max().unwrap();
     let (mut worst_gpu, mut worst_cpu) = (0.0_f32, 0.0_f32);
     for i in 0..longest {
-        let actions: Vec<f32> = r.trajectories.iter().map(|t| *t.actions.get(i).unwrap_or(&0) as f32).collect();
+        let actions: Vec<f32> = r
+            .trajectories
+            .iter()
+            .map(|t| *t.actions.get(i).unwrap_or(&0) as f32)
+            .collect();
         let step = env.step(&actions).expect("step");
         for (w, t) in r.trajectories.iter().enumerate() {
             if i >= t.states.len() {
@@ -135,7 +159,10 @@ fn trajectories_match_gymnasium_up_to_termination() {
                     envelope[w][k]
                 );
             }
-            assert_eq!(step.terminated[w], t.terminated[i], "trajectory {w} step {i}: terminated differs");
+            assert_eq!(
+                step.terminated[w], t.terminated[i],
+                "trajectory {w} step {i}: terminated differs"
+            );
         }
     }
     eprintln!(
@@ -153,7 +180,11 @@ fn trajectories_match_gymnasium_up_to_termination() {
 fn kernel_matches_cpu_reference_in_every_mode() {
     let model = CartpoleModel::gymnasium();
     let n = 512;
-    for mode in [AutoresetMode::NextStep, AutoresetMode::SameStep, AutoresetMode::Disabled] {
+    for mode in [
+        AutoresetMode::NextStep,
+        AutoresetMode::SameStep,
+        AutoresetMode::Disabled,
+    ] {
         let mut env = cartpole::make(gpu(), &EnvConfig::new(n).autoreset(mode)).expect("build");
         let seed = 99;
         env.reset(seed).expect("reset");
@@ -163,18 +194,37 @@ fn kernel_matches_cpu_reference_in_every_mode() {
             let actions = discrete_actions(n, 2, t, 5);
             env.poison_outputs();
             let step = env.step(&actions).expect("step");
-            let (obs, rewards, flags) = (step.obs.to_vec(), step.rewards.to_vec(), step.flags.to_vec());
+            let (obs, rewards, flags) = (
+                step.obs.to_vec(),
+                step.rewards.to_vec(),
+                step.flags.to_vec(),
+            );
             let final_obs = step.final_obs.map(|f| f.to_vec());
             let after = env.get_state(Worlds::All).expect("get_state");
-            let params = StepParams { mode: MODE_STEP, steps: 1, autoreset: autoreset_code(mode), num_worlds: n as u32, key: [0; 4] };
+            let params = StepParams {
+                mode: MODE_STEP,
+                steps: 1,
+                autoreset: autoreset_code(mode),
+                num_worlds: n as u32,
+                key: [0; 4],
+            };
             for w in 0..n {
                 let s0: [f32; 4] = before.state[w * 4..w * 4 + 4].try_into().unwrap();
-                let want = reference_world_step(&model, &params, seed, w as u32, actions[w], s0, before.clocks[w]);
+                let want = reference_world_step(
+                    &model,
+                    &params,
+                    seed,
+                    w as u32,
+                    actions[w],
+                    s0,
+                    before.clocks[w],
+                );
                 let got: [f32; 4] = obs[w * 4..w * 4 + 4].try_into().unwrap();
                 // Velocities get τ·|acceleration terms| as a second scale: when g·sinθ and
                 // cosθ·temp nearly cancel, the rounding of those terms (not of the result)
                 // is what remains.
-                let accel = (model.gravity + (model.force_mag + model.polemass_length * s0[3] * s0[3]) / model.total_mass)
+                let accel = (model.gravity
+                    + (model.force_mag + model.polemass_length * s0[3] * s0[3]) / model.total_mass)
                     / (model.length * (model.four_thirds - model.masspole / model.total_mass));
                 let close = |a: [f32; 4], b: [f32; 4]| {
                     (0..4).all(|k| {
@@ -189,16 +239,33 @@ fn kernel_matches_cpu_reference_in_every_mode() {
                     continue;
                 }
                 assert_eq!(flags[w], want.flags, "{mode:?} step {t} world {w}: flags");
-                assert_eq!(rewards[w].to_bits(), want.reward.to_bits(), "{mode:?} step {t} world {w}: reward");
-                assert_eq!(after.clocks[w], want.clock, "{mode:?} step {t} world {w}: clock");
-                assert!(close(got, want.state), "{mode:?} step {t} world {w}: obs {got:?} vs {:?}", want.state);
+                assert_eq!(
+                    rewards[w].to_bits(),
+                    want.reward.to_bits(),
+                    "{mode:?} step {t} world {w}: reward"
+                );
+                assert_eq!(
+                    after.clocks[w], want.clock,
+                    "{mode:?} step {t} world {w}: clock"
+                );
+                assert!(
+                    close(got, want.state),
+                    "{mode:?} step {t} world {w}: obs {got:?} vs {:?}",
+                    want.state
+                );
                 if let Some(f) = &final_obs {
                     let f: [f32; 4] = f[w * 4..w * 4 + 4].try_into().unwrap();
-                    assert!(close(f, want.final_obs), "{mode:?} step {t} world {w}: final_obs");
+                    assert!(
+                        close(f, want.final_obs),
+                        "{mode:?} step {t} world {w}: final_obs"
+                    );
                 }
             }
         }
-        assert!(borderline <= 2, "{mode:?}: {borderline} flag differences at a threshold");
+        assert!(
+            borderline <= 2,
+            "{mode:?}: {borderline} flag differences at a threshold"
+        );
     }
 }
 
@@ -248,16 +315,28 @@ fn next_step_autoreset_returns_terminal_obs_then_resets() {
         for w in 0..8 {
             let o = &step.obs[w * 4..w * 4 + 4];
             if t == first[w] {
-                assert!(step.terminated[w] && !step.truncated[w], "world {w} step {t}");
+                assert!(
+                    step.terminated[w] && !step.truncated[w],
+                    "world {w} step {t}"
+                );
                 assert_eq!(step.rewards[w], 1.0, "the terminating step earns 1");
-                assert!(o[0].abs() > model.x_threshold || o[2].abs() > model.theta_threshold, "terminal obs {o:?}");
+                assert!(
+                    o[0].abs() > model.x_threshold || o[2].abs() > model.theta_threshold,
+                    "terminal obs {o:?}"
+                );
             } else if t == first[w] + 1 {
-                assert_eq!(step.flags[w], FLAG_RESET, "world {w}: the step after termination resets");
+                assert_eq!(
+                    step.flags[w], FLAG_RESET,
+                    "world {w}: the step after termination resets"
+                );
                 assert_eq!(step.rewards[w], 0.0);
                 assert!(!step.terminated[w] && !step.truncated[w]);
                 let want = reference_reset(&model, seed, w as u32, 1);
                 for k in 0..4 {
-                    assert!((o[k] - want[k]).abs() <= 1e-8, "world {w}: reset obs {o:?} vs {want:?}");
+                    assert!(
+                        (o[k] - want[k]).abs() <= 1e-8,
+                        "world {w}: reset obs {o:?} vs {want:?}"
+                    );
                     assert!(o[k].abs() <= 0.05);
                 }
             }
@@ -274,7 +353,8 @@ fn same_step_autoreset_keeps_the_final_observation() {
     let seed = 11;
     let n = 8;
     let mut next = cartpole::make(gpu(), &EnvConfig::new(n)).expect("build");
-    let mut same = cartpole::make(gpu(), &EnvConfig::new(n).autoreset(AutoresetMode::SameStep)).expect("build");
+    let mut same = cartpole::make(gpu(), &EnvConfig::new(n).autoreset(AutoresetMode::SameStep))
+        .expect("build");
     next.reset(seed).expect("reset");
     same.reset(seed).expect("reset");
     let mut seen = vec![false; n];
@@ -288,17 +368,27 @@ fn same_step_autoreset_keeps_the_final_observation() {
                 continue;
             }
             assert_eq!(b.terminated[w], a_term[w], "world {w} step {t}");
-            assert_eq!(bits(&final_obs[w * 4..w * 4 + 4]), bits(&a_obs[w * 4..w * 4 + 4]), "final_obs of world {w}");
+            assert_eq!(
+                bits(&final_obs[w * 4..w * 4 + 4]),
+                bits(&a_obs[w * 4..w * 4 + 4]),
+                "final_obs of world {w}"
+            );
             if a_term[w] {
                 seen[w] = true;
                 assert_eq!(b.rewards[w], 1.0);
                 assert_eq!(b.flags[w], FLAG_TERMINATED | FLAG_RESET);
                 let want = reference_reset(&model, seed, w as u32, 1);
                 for k in 0..4 {
-                    assert!((b.obs[w * 4 + k] - want[k]).abs() <= 1e-8, "world {w}: reset obs");
+                    assert!(
+                        (b.obs[w * 4 + k] - want[k]).abs() <= 1e-8,
+                        "world {w}: reset obs"
+                    );
                 }
             } else {
-                assert_eq!(bits(&b.obs[w * 4..w * 4 + 4]), bits(&a_obs[w * 4..w * 4 + 4]));
+                assert_eq!(
+                    bits(&b.obs[w * 4..w * 4 + 4]),
+                    bits(&a_obs[w * 4..w * 4 + 4])
+                );
             }
         }
         if seen.iter().all(|&s| s) {
@@ -318,7 +408,10 @@ fn truncates_at_500_steps() {
         state_dim: 4,
         worlds: vec![0, 1],
         state: vec![0.0; 8],
-        clocks: vec![WorldClock::new(499, 0, false), WorldClock::new(498, 0, false)],
+        clocks: vec![
+            WorldClock::new(499, 0, false),
+            WorldClock::new(498, 0, false),
+        ],
     })
     .expect("set_state");
     let s = env.step(&[0.0, 1.0]).expect("step");
@@ -335,7 +428,8 @@ fn truncates_at_500_steps() {
 /// and steps after the first termination earn 0, as Gymnasium's unwrapped env.
 #[test]
 fn disabled_autoreset_keeps_integrating_with_zero_reward() {
-    let mut env = cartpole::make(gpu(), &EnvConfig::new(1).autoreset(AutoresetMode::Disabled)).expect("build");
+    let mut env = cartpole::make(gpu(), &EnvConfig::new(1).autoreset(AutoresetMode::Disabled))
+        .expect("build");
     env.reset(5).expect("reset");
     let mut terminated_at = None;
     for t in 0..60 {
@@ -369,28 +463,59 @@ fn state_round_trip_and_rejections() {
     let all_before = env.get_state(Worlds::All).expect("get_state");
     let mut later = Vec::new();
     for t in 7..20 {
-        later.push(env.step(&discrete_actions(n, 2, t, 1)).expect("step").obs.to_vec());
+        later.push(
+            env.step(&discrete_actions(n, 2, t, 1))
+                .expect("step")
+                .obs
+                .to_vec(),
+        );
     }
     env.set_state(&snap).expect("set_state");
     let now = env.get_state(Worlds::Some(&[3, 9])).expect("get_state");
     assert_eq!(bits(&now.state), bits(&snap.state));
     assert_eq!(now.clocks, snap.clocks);
-    assert_eq!(bits(&env.observations()[12..16]), bits(&snap.state[0..4]), "observations follow set_state");
+    assert_eq!(
+        bits(&env.observations()[12..16]),
+        bits(&snap.state[0..4]),
+        "observations follow set_state"
+    );
     // Replaying the same actions from the restored state reproduces worlds 3 and 9.
     let mut env2 = cartpole::make(gpu(), &EnvConfig::new(n)).expect("build");
     env2.reset(1).expect("reset");
     env2.set_state(&all_before).expect("set_state");
     for (i, t) in (7..20).enumerate() {
         let obs = env2.step(&discrete_actions(n, 2, t, 1)).expect("step").obs;
-        assert_eq!(bits(obs), bits(&later[i]), "replay from a snapshot, step {t}");
+        assert_eq!(
+            bits(obs),
+            bits(&later[i]),
+            "replay from a snapshot, step {t}"
+        );
     }
     // Rejections.
     let before = env.get_state(Worlds::All).expect("get_state");
-    let bad = |w: Vec<usize>, s: Vec<f32>, c: usize| WorldStates { state_dim: 4, worlds: w, state: s, clocks: vec![WorldClock::default(); c] };
-    assert!(env.set_state(&bad(vec![16], vec![0.0; 4], 1)).is_err(), "world out of range");
-    assert!(env.set_state(&bad(vec![2, 2], vec![0.0; 8], 2)).is_err(), "duplicate world");
-    assert!(env.set_state(&bad(vec![2], vec![f32::NAN, 0.0, 0.0, 0.0], 1)).is_err(), "NaN state");
-    assert!(env.set_state(&bad(vec![2], vec![0.0; 3], 1)).is_err(), "short state");
+    let bad = |w: Vec<usize>, s: Vec<f32>, c: usize| WorldStates {
+        state_dim: 4,
+        worlds: w,
+        state: s,
+        clocks: vec![WorldClock::default(); c],
+    };
+    assert!(
+        env.set_state(&bad(vec![16], vec![0.0; 4], 1)).is_err(),
+        "world out of range"
+    );
+    assert!(
+        env.set_state(&bad(vec![2, 2], vec![0.0; 8], 2)).is_err(),
+        "duplicate world"
+    );
+    assert!(
+        env.set_state(&bad(vec![2], vec![f32::NAN, 0.0, 0.0, 0.0], 1))
+            .is_err(),
+        "NaN state"
+    );
+    assert!(
+        env.set_state(&bad(vec![2], vec![0.0; 3], 1)).is_err(),
+        "short state"
+    );
     assert!(env.get_state(Worlds::Some(&[99])).is_err());
     let after = env.get_state(Worlds::All).expect("get_state");
     assert_eq!(bits(&after.state), bits(&before.state));

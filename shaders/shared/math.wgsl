@@ -35,7 +35,8 @@ fn sin_cos(x: f32) -> vec2<f32> {
         case 2u: { s = -ps; c = -pc; }
         default: { s = -pc; c = ps; }
     }
-    return vec2<f32>(select(s, -s, x < 0.0), c);
+    // The sign bit, not x < 0, so that sin(-0) = -0 as in IEEE libraries.
+    return vec2<f32>(select(s, -s, (bitcast<u32>(x) & 0x80000000u) != 0u), c);
 }
 
 // a / b correctly rounded (to within the last bit), whatever the adapter's division.

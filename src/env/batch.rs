@@ -3,7 +3,9 @@
 //! rest: buffers, uploads, the submission, pipelined readback and the host copies.
 
 use super::{AutoresetMode, EnvBuffers, EnvConfig, EnvSpec, Step, VecEnv, WorldStates, Worlds};
-use crate::gpu::{AdapterSummary, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Readback, ReadbackTicket};
+use crate::gpu::{
+    AdapterSummary, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Readback, ReadbackTicket,
+};
 use crate::layout::{
     StepParams, WorldClock, FLAG_TERMINATED, FLAG_TRUNCATED, MODE_OBSERVE, MODE_RESET, MODE_STEP,
     WORKGROUP_SIZE,
@@ -109,7 +111,10 @@ impl BatchEnv {
         let state = GpuBuffer::storage(gpu, &format!("{label}.state"), n * spec.state_dim)?;
         let clocks = GpuBuffer::storage(gpu, &format!("{label}.clocks"), n)?;
         let obs = if spec.obs_is_state {
-            assert_eq!(spec.obs_dim, spec.state_dim, "obs_is_state needs obs_dim == state_dim");
+            assert_eq!(
+                spec.obs_dim, spec.state_dim,
+                "obs_is_state needs obs_dim == state_dim"
+            );
             state.clone()
         } else {
             GpuBuffer::storage(gpu, &format!("{label}.obs"), n * spec.obs_dim)?
@@ -165,13 +170,22 @@ impl BatchEnv {
             readback,
             in_flight: VecDeque::new(),
             sections,
-            host: Host { current: None, terminated: vec![false; n], truncated: vec![false; n] },
+            host: Host {
+                current: None,
+                terminated: vec![false; n],
+                truncated: vec![false; n],
+            },
             spec,
         })
     }
 
     fn set_params(&mut self, mode: u32, steps: u32) {
-        let p = StepParams { mode, steps, key: rng_key(self.seed), ..self.last_params };
+        let p = StepParams {
+            mode,
+            steps,
+            key: rng_key(self.seed),
+            ..self.last_params
+        };
         if p != self.last_params {
             self.params.write(&self.gpu, 0, &[p]);
             self.last_params = p;
@@ -200,7 +214,11 @@ impl BatchEnv {
             return self.gpu.check();
         }
         let (ticket, staging) = self.readback.claim();
-        debug_assert_ne!(Some(ticket), self.host.current, "claimed the slot holding the current results");
+        debug_assert_ne!(
+            Some(ticket),
+            self.host.current,
+            "claimed the slot holding the current results"
+        );
         let sec = &self.sections;
         let copies = [
             (self.obs.raw(), &sec.obs),
@@ -230,9 +248,14 @@ impl BatchEnv {
         };
         self.readback.wait(&self.gpu, ticket)?;
         self.host.current = Some(ticket);
-        let flags: &[u32] = bytemuck::cast_slice(&self.readback.bytes_of(ticket)[self.sections.flags.clone()]);
+        let flags: &[u32] =
+            bytemuck::cast_slice(&self.readback.bytes_of(ticket)[self.sections.flags.clone()]);
         let host = &mut self.host;
-        for ((f, te), tr) in flags.iter().zip(&mut host.terminated).zip(&mut host.truncated) {
+        for ((f, te), tr) in flags
+            .iter()
+            .zip(&mut host.terminated)
+            .zip(&mut host.truncated)
+        {
             *te = f & FLAG_TERMINATED != 0;
             *tr = f & FLAG_TRUNCATED != 0;
         }
@@ -369,11 +392,22 @@ impl VecEnv for BatchEnv {
         };
         let sd = self.spec.state_dim;
         let state_bytes = self.state.bytes();
-        let mut rb = Readback::new(&self.gpu, "env.get_state", state_bytes + self.clocks.bytes(), 1);
+        let mut rb = Readback::new(
+            &self.gpu,
+            "env.get_state",
+            state_bytes + self.clocks.bytes(),
+            1,
+        );
         let (ticket, staging) = rb.claim();
         let mut enc = self.gpu.encoder("env.get_state");
         enc.copy_buffer_to_buffer(self.state.raw(), 0, staging, 0, state_bytes);
-        enc.copy_buffer_to_buffer(self.clocks.raw(), 0, staging, state_bytes, self.clocks.bytes());
+        enc.copy_buffer_to_buffer(
+            self.clocks.raw(),
+            0,
+            staging,
+            state_bytes,
+            self.clocks.bytes(),
+        );
         let index = self.gpu.submit(enc);
         rb.start_map(ticket, index);
         rb.wait(&self.gpu, ticket)?;
@@ -383,7 +417,10 @@ impl VecEnv for BatchEnv {
         Ok(WorldStates {
             state_dim: sd,
             worlds: worlds.to_vec(),
-            state: worlds.iter().flat_map(|&w| state[w * sd..(w + 1) * sd].iter().copied()).collect(),
+            state: worlds
+                .iter()
+                .flat_map(|&w| state[w * sd..(w + 1) * sd].iter().copied())
+                .collect(),
             clocks: worlds.iter().map(|&w| clocks[w]).collect(),
         })
     }
@@ -402,7 +439,11 @@ impl VecEnv for BatchEnv {
         if states.state.len() != n * sd || states.clocks.len() != n {
             return Err(Error::InvalidArgument {
                 field: "state / clocks".into(),
-                value: format!("{} floats and {} clocks", states.state.len(), states.clocks.len()),
+                value: format!(
+                    "{} floats and {} clocks",
+                    states.state.len(),
+                    states.clocks.len()
+                ),
                 allowed: format!("{} floats and {n} clocks for {n} worlds", n * sd),
             });
         }
@@ -415,8 +456,10 @@ impl VecEnv for BatchEnv {
         }
         self.drain()?;
         for (row, &w) in states.worlds.iter().enumerate() {
-            self.state.write(&self.gpu, w * sd, &states.state[row * sd..(row + 1) * sd]);
-            self.clocks.write(&self.gpu, w, &states.clocks[row..row + 1]);
+            self.state
+                .write(&self.gpu, w * sd, &states.state[row * sd..(row + 1) * sd]);
+            self.clocks
+                .write(&self.gpu, w, &states.clocks[row..row + 1]);
         }
         self.submit(MODE_OBSERVE, 1, true)?;
         self.wait()

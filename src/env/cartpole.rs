@@ -16,8 +16,8 @@ use super::{ActionSpace, EnvConfig, EnvSpec, VecEnv};
 use crate::gpu::{shader, Gpu, GpuBuffer, Kernel};
 use crate::layout::{
     CartpoleModel, StepParams, WorldClock, AUTORESET_DISABLED, AUTORESET_NEXT_STEP,
-    AUTORESET_SAME_STEP, CLOCK_DONE, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED, FLAG_TRUNCATED,
-    MODE_RESET,
+    AUTORESET_SAME_STEP, CLOCK_DONE, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED,
+    FLAG_TRUNCATED, MODE_RESET,
 };
 use crate::shared::math::{div_rn, sin_cos};
 use crate::shared::rng;
@@ -71,7 +71,14 @@ pub fn make_with(gpu: &Gpu, config: &EnvConfig, model: &CartpoleModel) -> Result
     let source = shader::kernel_source("cartpole")?;
     let kernel = Kernel::new(gpu, "cartpole.step", &source, "step", ENV_BINDINGS)?;
     let model_buf = GpuBuffer::uniform(gpu, "cartpole.model", model);
-    BatchEnv::new(gpu, "cartpole", spec(model), config, &kernel, model_buf.raw())
+    BatchEnv::new(
+        gpu,
+        "cartpole",
+        spec(model),
+        config,
+        &kernel,
+        model_buf.raw(),
+    )
 }
 
 pub(crate) fn make_boxed(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
@@ -88,9 +95,16 @@ pub fn reference_reset(model: &CartpoleModel, seed: u64, world: u32, episode: u3
 /// One explicit Euler step in Gymnasium's order of operations. CPU twin of `dynamics`.
 pub fn reference_dynamics(m: &CartpoleModel, s: [f32; 4], action: f32) -> [f32; 4] {
     let [x, x_dot, theta, theta_dot] = s;
-    let force = if action == 1.0 { m.force_mag } else { -m.force_mag };
+    let force = if action == 1.0 {
+        m.force_mag
+    } else {
+        -m.force_mag
+    };
     let (sintheta, costheta) = sin_cos(theta);
-    let temp = div_rn(force + m.polemass_length * (theta_dot * theta_dot) * sintheta, m.total_mass);
+    let temp = div_rn(
+        force + m.polemass_length * (theta_dot * theta_dot) * sintheta,
+        m.total_mass,
+    );
     let thetaacc = div_rn(
         m.gravity * sintheta - costheta * temp,
         m.length * (m.four_thirds - div_rn(m.masspole * (costheta * costheta), m.total_mass)),
@@ -106,7 +120,10 @@ pub fn reference_dynamics(m: &CartpoleModel, s: [f32; 4], action: f32) -> [f32; 
 
 /// Gymnasium's termination test (strict inequalities).
 pub fn reference_terminal(m: &CartpoleModel, s: [f32; 4]) -> bool {
-    s[0] < -m.x_threshold || s[0] > m.x_threshold || s[2] < -m.theta_threshold || s[2] > m.theta_threshold
+    s[0] < -m.x_threshold
+        || s[0] > m.x_threshold
+        || s[2] < -m.theta_threshold
+        || s[2] > m.theta_threshold
 }
 
 /// What the kernel writes for one world.
@@ -164,7 +181,8 @@ pub fn reference_world_step(
             let terminated = reference_terminal(m, s);
             let truncated = c.steps() >= m.max_episode_steps;
             reward = if done { 0.0 } else { 1.0 };
-            flags = (if terminated { FLAG_TERMINATED } else { 0 }) | (if truncated { FLAG_TRUNCATED } else { 0 });
+            flags = (if terminated { FLAG_TERMINATED } else { 0 })
+                | (if truncated { FLAG_TRUNCATED } else { 0 });
             if params.autoreset == AUTORESET_DISABLED {
                 if terminated {
                     c.elapsed |= CLOCK_DONE;
@@ -180,5 +198,11 @@ pub fn reference_world_step(
             }
         }
     }
-    WorldStepOut { state: s, clock: c, reward, final_obs: final_s, flags }
+    WorldStepOut {
+        state: s,
+        clock: c,
+        reward,
+        final_obs: final_s,
+        flags,
+    }
 }

@@ -93,7 +93,10 @@ impl ActionSpace {
     pub fn check(&self, worlds: usize, actions: &[f32]) -> Result<(), Error> {
         let dim = self.dim();
         if actions.len() != worlds * dim {
-            return Err(Error::ActionLength { expected: worlds * dim, got: actions.len() });
+            return Err(Error::ActionLength {
+                expected: worlds * dim,
+                got: actions.len(),
+            });
         }
         let bad = |i: usize, allowed: String| Error::InvalidAction {
             world: i / dim,
@@ -110,7 +113,10 @@ impl ActionSpace {
                 if actions.iter().fold(true, |acc, &a| acc & ok(a)) {
                     return Ok(());
                 }
-                let i = actions.iter().position(|&a| !ok(a)).expect("some action failed the check");
+                let i = actions
+                    .iter()
+                    .position(|&a| !ok(a))
+                    .expect("some action failed the check");
                 Err(bad(i, format!("an integer in 0..{n}")))
             }
             ActionSpace::Box { low, high } => {
@@ -160,7 +166,11 @@ pub struct EnvConfig {
 impl EnvConfig {
     /// `worlds` worlds, next-step autoreset, double-buffered readback.
     pub fn new(worlds: usize) -> EnvConfig {
-        EnvConfig { worlds, autoreset: AutoresetMode::NextStep, readback_slots: 2 }
+        EnvConfig {
+            worlds,
+            autoreset: AutoresetMode::NextStep,
+            readback_slots: 2,
+        }
     }
 
     /// Sets the autoreset mode.
@@ -286,6 +296,9 @@ pub trait VecEnv {
     fn poison_outputs(&mut self);
 }
 
+/// Builds one env: the constructor each registry line points at.
+pub type MakeEnv = fn(&Gpu, &EnvConfig) -> Result<Box<dyn VecEnv>, Error>;
+
 /// One registered environment.
 pub struct EnvEntry {
     /// The name `make` and the CLI take.
@@ -293,13 +306,15 @@ pub struct EnvEntry {
     /// One line for `--help` and listings.
     pub about: &'static str,
     /// Builds it.
-    pub make: fn(&Gpu, &EnvConfig) -> Result<Box<dyn VecEnv>, Error>,
+    pub make: MakeEnv,
 }
 
 /// Every environment, one line each. Tests iterate this list.
-pub const REGISTRY: &[EnvEntry] = &[
-    EnvEntry { name: "cartpole", about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32", make: cartpole::make_boxed },
-];
+pub const REGISTRY: &[EnvEntry] = &[EnvEntry {
+    name: "cartpole",
+    about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32",
+    make: cartpole::make_boxed,
+}];
 
 /// The registered names.
 pub fn names() -> Vec<&'static str> {
@@ -308,9 +323,12 @@ pub fn names() -> Vec<&'static str> {
 
 /// Builds the registered env `name`.
 pub fn make(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    let entry = REGISTRY.iter().find(|e| e.name == name).ok_or_else(|| Error::UnknownEnv {
-        name: name.to_string(),
-        known: names(),
-    })?;
+    let entry = REGISTRY
+        .iter()
+        .find(|e| e.name == name)
+        .ok_or_else(|| Error::UnknownEnv {
+            name: name.to_string(),
+            known: names(),
+        })?;
     (entry.make)(gpu, config)
 }

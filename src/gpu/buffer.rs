@@ -21,7 +21,7 @@ impl<T: Pod> GpuBuffer<T> {
     /// destination. `len` of 0 allocates one element so that the binding stays valid.
     pub fn storage(gpu: &Gpu, label: &str, len: usize) -> Result<GpuBuffer<T>, Error> {
         let bytes = (len.max(1) * std::mem::size_of::<T>()) as u64;
-        let max = gpu.limits().max_storage_buffer_binding_size as u64;
+        let max = gpu.limits().max_storage_buffer_binding_size;
         if bytes > max {
             return Err(Error::Capacity {
                 limit: "bytes per storage binding",
@@ -37,7 +37,11 @@ impl<T: Pod> GpuBuffer<T> {
                 | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        Ok(GpuBuffer { buffer, len, _t: PhantomData })
+        Ok(GpuBuffer {
+            buffer,
+            len,
+            _t: PhantomData,
+        })
     }
 
     /// A uniform buffer holding one `T`.
@@ -48,8 +52,13 @@ impl<T: Pod> GpuBuffer<T> {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        gpu.queue.write_buffer(&buffer, 0, bytemuck::bytes_of(value));
-        GpuBuffer { buffer, len: 1, _t: PhantomData }
+        gpu.queue
+            .write_buffer(&buffer, 0, bytemuck::bytes_of(value));
+        GpuBuffer {
+            buffer,
+            len: 1,
+            _t: PhantomData,
+        }
     }
 
     /// Queues a write of `data` starting at element `first`. It lands before the next submit.
@@ -67,7 +76,8 @@ impl<T: Pod> GpuBuffer<T> {
             return;
         }
         let offset = (first * std::mem::size_of::<T>()) as u64;
-        gpu.queue.write_buffer(&self.buffer, offset, bytemuck::cast_slice(data));
+        gpu.queue
+            .write_buffer(&self.buffer, offset, bytemuck::cast_slice(data));
     }
 
     /// Queues a write of a repeated 32-bit pattern over the whole buffer (used to poison

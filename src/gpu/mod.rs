@@ -172,7 +172,8 @@ impl Gpu {
             let name_ok = name_filter
                 .as_ref()
                 .is_none_or(|f| info.name.to_ascii_lowercase().contains(f));
-            let kind_ok = choice != BackendChoice::Software || info.device_type == wgpu::DeviceType::Cpu;
+            let kind_ok =
+                choice != BackendChoice::Software || info.device_type == wgpu::DeviceType::Cpu;
             if !(name_ok && kind_ok) {
                 excluded.push(label);
                 continue;
@@ -201,7 +202,9 @@ impl Gpu {
         let errors = Arc::new(Mutex::new(Vec::new()));
         let sink = errors.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            sink.lock().unwrap_or_else(|p| p.into_inner()).push(e.to_string());
+            sink.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(e.to_string());
         }));
         let lost = errors.clone();
         device.set_device_lost_callback(move |reason, msg| {

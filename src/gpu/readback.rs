@@ -59,7 +59,11 @@ impl Readback {
                 view: None,
             })
             .collect();
-        Readback { slots, next: 0, bytes }
+        Readback {
+            slots,
+            next: 0,
+            bytes,
+        }
     }
 
     /// Number of slots.
@@ -111,7 +115,10 @@ impl Readback {
         }
         while slot.state.load(Ordering::Acquire) == PENDING {
             let poll = match slot.submission.clone() {
-                Some(s) => wgpu::PollType::Wait { submission_index: Some(s), timeout: None },
+                Some(s) => wgpu::PollType::Wait {
+                    submission_index: Some(s),
+                    timeout: None,
+                },
                 None => wgpu::PollType::wait_indefinitely(),
             };
             gpu.device

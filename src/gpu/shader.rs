@@ -11,9 +11,15 @@ use crate::Error;
 
 /// The shared modules `#import` can name, embedded at build time.
 pub const SHARED: &[(&str, &str)] = &[
-    ("shared/env_io", include_str!("../../shaders/shared/env_io.wgsl")),
+    (
+        "shared/env_io",
+        include_str!("../../shaders/shared/env_io.wgsl"),
+    ),
     ("shared/rng", include_str!("../../shaders/shared/rng.wgsl")),
-    ("shared/math", include_str!("../../shaders/shared/math.wgsl")),
+    (
+        "shared/math",
+        include_str!("../../shaders/shared/math.wgsl"),
+    ),
 ];
 
 /// Every top-level shader of the crate, for validation in tests.
@@ -21,7 +27,8 @@ pub const KERNELS: &[(&str, &str)] = &[("cartpole", include_str!("../../shaders/
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
 pub fn prelude() -> String {
-    let mut s = String::from("// Generated from Rust constants by manyworlds::gpu::shader::prelude.\n");
+    let mut s =
+        String::from("// Generated from Rust constants by manyworlds::gpu::shader::prelude.\n");
     for (name, value) in WGSL_CONSTANTS {
         match value {
             WgslValue::U32(v) => s += &format!("const {name}: u32 = {v}u;\n"),
@@ -62,7 +69,11 @@ fn append(
                     message: format!(
                         "line {}: #import of unknown module `{module}`; known: {}",
                         i + 1,
-                        SHARED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        SHARED
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 });
             };

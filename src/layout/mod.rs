@@ -59,7 +59,10 @@ pub const WGSL_CONSTANTS: &[(&str, WgslValue)] = &[
     ("FLAG_RESET", WgslValue::U32(FLAG_RESET)),
     ("FLAG_INVALID_ACTION", WgslValue::U32(FLAG_INVALID_ACTION)),
     ("CLOCK_DONE", WgslValue::U32(CLOCK_DONE)),
-    ("RNG_UNIT_SCALE", WgslValue::F32(crate::shared::rng::UNIT_SCALE)),
+    (
+        "RNG_UNIT_SCALE",
+        WgslValue::F32(crate::shared::rng::UNIT_SCALE),
+    ),
 ];
 
 /// A Rust struct with a WGSL twin of the same layout.
@@ -97,7 +100,11 @@ pub struct StepParams {
     pub key: [u32; 4],
 }
 const _: () = assert!(std::mem::size_of::<StepParams>() == 32);
-wgsl_twin!(StepParams, "StepParams", [mode, steps, autoreset, num_worlds, key]);
+wgsl_twin!(
+    StepParams,
+    "StepParams",
+    [mode, steps, autoreset, num_worlds, key]
+);
 
 /// Bit of [`WorldClock::elapsed`] that marks an episode that ended on the last step:
 /// next-step autoreset resets on the next step, and with autoreset off later steps earn
@@ -121,7 +128,10 @@ wgsl_twin!(WorldClock, "WorldClock", [elapsed, episode]);
 impl WorldClock {
     /// A clock at `steps` steps into episode `episode`.
     pub fn new(steps: u32, episode: u32, done: bool) -> WorldClock {
-        WorldClock { elapsed: (steps & !CLOCK_DONE) | if done { CLOCK_DONE } else { 0 }, episode }
+        WorldClock {
+            elapsed: (steps & !CLOCK_DONE) | if done { CLOCK_DONE } else { 0 },
+            episode,
+        }
     }
 
     /// Steps taken in the current episode.

@@ -31,7 +31,7 @@ pub fn sin_cos(x: f32) -> (f32, f32) {
         2 => (-ps, -pc),
         _ => (-pc, ps),
     };
-    (if x < 0.0 { -s } else { s }, c)
+    (if x.is_sign_negative() { -s } else { s }, c)
 }
 
 /// `a / b`, correctly rounded. Twin of `div_rn` in `shaders/shared/math.wgsl`, which

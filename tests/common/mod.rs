@@ -1,5 +1,8 @@
 //! Shared test helpers: one GPU per test binary, and small utilities.
-#![allow(dead_code, reason = "each test binary uses a different subset of helpers")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of helpers"
+)]
 
 use manyworlds::gpu::Gpu;
 use std::sync::OnceLock;

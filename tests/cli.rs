@@ -1,0 +1,276 @@
+//! The `manyworlds` binary: bench output, rollout format, and rejection of bad input.
+
+mod common;
+
+use manyworlds::env::cartpole;
+use manyworlds::layout::CartpoleModel;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_manyworlds"));
+    c.env("XDG_RUNTIME_DIR", std::env::temp_dir());
+    c
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("manyworlds-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn bench_json_last_line_names_the_workload() {
+    let out = bin()
+        .args([
+            "bench",
+            "--env",
+            "cartpole",
+            "--worlds",
+            "64,128",
+            "--steps",
+            "20",
+            "--warmup",
+            "2",
+            "--repeats",
+            "1",
+            "--mode",
+            "rl,fused",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("adapter: "), "{text}");
+    let cells: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cells.len(), 4, "one line per cell: {text}");
+    let last = cells.last().unwrap();
+    for key in [
+        "adapter",
+        "backend",
+        "env",
+        "worlds",
+        "steps",
+        "mode",
+        "env_steps_per_s",
+        "wall_s",
+    ] {
+        assert!(last.get(key).is_some(), "missing {key}: {last}");
+    }
+    assert_eq!(last["worlds"], 128);
+    assert_eq!(last["mode"], "fused");
+    assert!(last["env_steps_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_table_by_default() {
+    let out = bin()
+        .args([
+            "bench",
+            "--worlds",
+            "32",
+            "--steps",
+            "5",
+            "--warmup",
+            "1",
+            "--repeats",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("env-steps/s") && text.contains("cartpole"),
+        "{text}"
+    );
+}
+
+/// The rollout format outside checks read, against the library's own trajectories: given
+/// initial states are used as they are, absent ones come from the seed, row 0 of `obs` is the
+/// initial observation, and dynamics continue after termination (autoreset off).
+#[test]
+fn rollout_writes_the_documented_format() {
+    let d = scratch("rollout");
+    let input = d.join("in.json");
+    let output = d.join("out.json");
+    let steps = 40;
+    let acts: Vec<Vec<u8>> = (0..steps).map(|t| vec![(t % 3 % 2) as u8]).collect();
+    let doc = serde_json::json!({
+        "env": "cartpole", "seed": 7, "steps": steps,
+        "worlds": [
+            {"initial_state": [0.01, -0.02, 0.03, 0.04], "actions": acts},
+            {"actions": vec![vec![1]; steps]},
+        ]
+    });
+    std::fs::write(&input, doc.to_string()).unwrap();
+    let out = bin()
+        .args([
+            "rollout",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    assert!(got["adapter"].as_str().unwrap().len() > 3);
+    let worlds = got["worlds"].as_array().unwrap();
+    assert_eq!(worlds.len(), 2);
+    let model = CartpoleModel::gymnasium();
+    let row = |v: &serde_json::Value| -> [f32; 4] {
+        std::array::from_fn(|k| v[k].as_f64().unwrap() as f32)
+    };
+    for (w, world) in worlds.iter().enumerate() {
+        let obs = world["obs"].as_array().unwrap();
+        assert_eq!(obs.len(), steps + 1);
+        for key in ["reward", "terminated", "truncated"] {
+            assert_eq!(world[key].as_array().unwrap().len(), steps, "{key}");
+        }
+        let first = row(&obs[0]);
+        if w == 0 {
+            assert_eq!(first, [0.01, -0.02, 0.03, 0.04]);
+        } else {
+            assert_eq!(first, cartpole::reference_reset(&model, 7, 1, 0));
+        }
+        // Each row follows from the previous by one step of the CPU reference (float32).
+        let mut terminated_seen = false;
+        for t in 0..steps {
+            let a = if w == 0 { (t % 3 % 2) as f32 } else { 1.0 };
+            let want = cartpole::reference_dynamics(&model, row(&obs[t]), a);
+            let got = row(&obs[t + 1]);
+            for k in 0..4 {
+                assert!(
+                    (got[k] - want[k]).abs() <= 1e-5 * want[k].abs().max(1.0),
+                    "world {w} step {t}"
+                );
+            }
+            let term = world["terminated"][t].as_bool().unwrap();
+            let reward = world["reward"][t].as_f64().unwrap();
+            assert_eq!(reward, if terminated_seen { 0.0 } else { 1.0 });
+            terminated_seen |= term;
+        }
+        if w == 1 {
+            assert!(terminated_seen, "pushing right for 40 steps terminates");
+        }
+    }
+}
+
+/// Bad rollout input fails with a message naming the file and field, and an existing output
+/// file is left untouched.
+#[test]
+fn rollout_rejects_bad_input_without_damaging_output() {
+    let d = scratch("bad");
+    let output = d.join("out.json");
+    std::fs::write(&output, "previous result").unwrap();
+    let cases: &[(&str, &str)] = &[
+        (
+            "{\"env\": \"cartpole\", \"steps\": 2, \"worlds\": [",
+            "line",
+        ),
+        (
+            r#"{"env": "nope", "steps": 1, "worlds": [{"actions": [[0]]}]}"#,
+            "env",
+        ),
+        (r#"{"env": "cartpole", "steps": 1, "worlds": []}"#, "worlds"),
+        (
+            r#"{"env": "cartpole", "steps": 2, "worlds": [{"actions": [[0]]}]}"#,
+            "worlds[0].actions",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": 1, "worlds": [{"actions": [[2]]}]}"#,
+            "worlds[0].actions[0][0]",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": 1, "worlds": [{"actions": [[0, 1]]}]}"#,
+            "worlds[0].actions[0]",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": 1, "worlds": [{"initial_state": [0, 0], "actions": [[0]]}]}"#,
+            "worlds[0].initial_state",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": 1, "worlds": [{"actions": [[0]], "extra": 1}]}"#,
+            "extra",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": 1, "worlds": [{"initial_state": [0, 1e39, 0, 0], "actions": [[0]]}]}"#,
+            "worlds[0].initial_state[1]",
+        ),
+        (
+            r#"{"env": "cartpole", "steps": -1, "worlds": [{"actions": []}]}"#,
+            "steps",
+        ),
+    ];
+    for (i, (text, needle)) in cases.iter().enumerate() {
+        let input = d.join(format!("in{i}.json"));
+        std::fs::write(&input, text).unwrap();
+        let out = bin()
+            .args([
+                "rollout",
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                output.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "case {i} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("in{i}.json")) && err.contains(needle),
+            "case {i}: {err}"
+        );
+        assert!(!err.contains("panicked"), "case {i} panicked: {err}");
+        assert_eq!(
+            std::fs::read_to_string(&output).unwrap(),
+            "previous result",
+            "case {i} touched the output"
+        );
+    }
+    let missing = bin()
+        .args([
+            "rollout",
+            "--input",
+            "/nonexistent/in.json",
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/in.json"));
+}
+
+#[test]
+fn bad_bench_arguments_are_errors_not_panics() {
+    for args in [
+        &["bench", "--worlds", "0"][..],
+        &["bench", "--env", "nope"],
+        &["bench", "--steps", "0"],
+        &["bench", "--worlds", "abc"],
+    ] {
+        let out = bin().args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    let out = bin().arg("envs").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cartpole"));
+}

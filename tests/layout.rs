@@ -1,0 +1,78 @@
+//! CPU-only checks of the shader sources: every kernel composes and validates with naga,
+//! every Rust twin matches its WGSL struct in size and field offsets (naga's layouter),
+//! and the generated prelude carries every Rust constant.
+
+use manyworlds::gpu::shader::{self, KERNELS, SHARED};
+use manyworlds::layout::{
+    check_twin, CartpoleModel, StepParams, WgslTwin, WorldClock, WGSL_CONSTANTS,
+};
+
+#[test]
+fn every_kernel_composes_and_validates() {
+    for (name, _) in KERNELS {
+        let src = shader::kernel_source(name).unwrap_or_else(|e| panic!("{e}"));
+        shader::validate(name, &src).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn every_shared_module_validates_on_its_own() {
+    for (name, text) in SHARED {
+        let src = shader::compose(name, text).unwrap_or_else(|e| panic!("{e}"));
+        shader::validate(name, &src).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Every twin is found in some composed shader and matches it there.
+fn check<T: WgslTwin>() {
+    let mut found = false;
+    for (name, _) in KERNELS {
+        let module = shader::validate(name, &shader::kernel_source(name).unwrap()).unwrap();
+        if module
+            .types
+            .iter()
+            .any(|(_, t)| t.name.as_deref() == Some(T::WGSL_NAME))
+        {
+            found = true;
+            check_twin::<T>(&module).unwrap_or_else(|e| panic!("in {name}: {e}"));
+        }
+    }
+    assert!(found, "no shader declares struct {}", T::WGSL_NAME);
+}
+
+#[test]
+fn rust_twins_match_naga_layout() {
+    check::<StepParams>();
+    check::<WorldClock>();
+    check::<CartpoleModel>();
+}
+
+#[test]
+fn a_drifted_twin_is_caught() {
+    let src = "struct WorldClock { elapsed: u32, pad: u32, episode: u32 }\n@group(0) @binding(0) var<storage, read_write> c: array<WorldClock>;\n";
+    let module = shader::validate("drifted", src).unwrap();
+    let err = check_twin::<WorldClock>(&module).unwrap_err();
+    assert!(err.contains("WorldClock"), "{err}");
+}
+
+#[test]
+fn prelude_carries_every_constant() {
+    let p = shader::prelude();
+    for (name, _) in WGSL_CONSTANTS {
+        assert!(
+            p.contains(&format!("const {name}:")),
+            "{name} missing from the prelude"
+        );
+    }
+}
+
+#[test]
+fn unknown_import_is_an_error_naming_the_line() {
+    let err = shader::compose("bad", "fn f() {}\n#import shared/nope\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("line 2") && err.contains("shared/nope"),
+        "{err}"
+    );
+}
