@@ -1,0 +1,37 @@
+//! A random policy on 4096 cartpoles for 1000 steps, counting finished episodes and their
+//! mean length. Run: `cargo run --release --example random_policy`.
+
+use manyworlds::env::{self, EnvConfig};
+use manyworlds::gpu::Gpu;
+
+fn main() -> Result<(), manyworlds::Error> {
+    let gpu = Gpu::new()?;
+    println!("adapter: {}", gpu.adapter());
+    let worlds = 4096;
+    let mut env = env::make(&gpu, "cartpole", &EnvConfig::new(worlds))?;
+    env.reset(0)?;
+    let mut episodes = 0_u64;
+    let mut lengths = 0_u64;
+    let mut running = vec![0_u64; worlds];
+    for t in 0..1000_u32 {
+        // Any host policy goes here; this one flips a coin per world from the crate's RNG.
+        let key = manyworlds::shared::rng::rng_key(t as u64);
+        let actions: Vec<f32> = (0..worlds as u32)
+            .map(|w| (manyworlds::shared::rng::rng_block(key, w, 0, 0)[0] & 1) as f32)
+            .collect();
+        let step = env.step(&actions)?;
+        for w in 0..worlds {
+            running[w] += step.rewards[w] as u64;
+            if step.terminated[w] || step.truncated[w] {
+                episodes += 1;
+                lengths += running[w];
+                running[w] = 0;
+            }
+        }
+    }
+    println!(
+        "{episodes} episodes finished, mean length {:.1} steps (Gymnasium's random policy: about 22)",
+        lengths as f64 / episodes as f64
+    );
+    Ok(())
+}
