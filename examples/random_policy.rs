@@ -20,12 +20,12 @@ fn main() -> Result<(), manyworlds::Error> {
             .map(|w| (manyworlds::shared::rng::rng_block(key, w, 0, 0)[0] & 1) as f32)
             .collect();
         let step = env.step(&actions)?;
-        for w in 0..worlds {
-            running[w] += step.rewards[w] as u64;
+        for (w, length) in running.iter_mut().enumerate() {
+            *length += step.rewards[w] as u64;
             if step.terminated[w] || step.truncated[w] {
                 episodes += 1;
-                lengths += running[w];
-                running[w] = 0;
+                lengths += *length;
+                *length = 0;
             }
         }
     }
