@@ -9,7 +9,7 @@
 //! - [`layout`]: `#[repr(C)]` twins of every WGSL struct, checked against naga's layouter.
 //! - [`shared`]: bit-identical Rust twins of the WGSL helpers in `shaders/shared/`
 //!   (the counter-based RNG and the sine/cosine used by every kernel).
-//! - [`env`]: the batched environment API with Gymnasium vector-env semantics, the
+//! - [`env`](mod@env): the batched environment API with Gymnasium vector-env semantics, the
 //!   registry, and one file per environment.
 //!
 //! ```no_run

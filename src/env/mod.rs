@@ -157,9 +157,9 @@ pub struct EnvConfig {
     pub worlds: usize,
     /// Autoreset mode; defaults to next-step, as Gymnasium.
     pub autoreset: AutoresetMode,
-    /// Staging buffers in the readback ring. 2 (the default) lets one step's copy-out
-    /// overlap the next step's compute; more only helps callers that keep several
-    /// `step_async` calls in flight.
+    /// Staging buffers in the readback ring (at least 2). One always holds the last results,
+    /// which callers read in place; the others receive steps in flight, so 2 (the default)
+    /// allows one `step_async` ahead and 3 allows two.
     pub readback_slots: usize,
 }
 
@@ -284,7 +284,7 @@ pub trait VecEnv {
     fn step_resident(&mut self, k: u32) -> Result<(), Error>;
     /// The observations of the last reset or step.
     fn observations(&self) -> &[f32];
-    /// Reads back the state of some or all worlds.
+    /// Reads back the state of some or all worlds, after every step submitted so far.
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error>;
     /// Overwrites the state of the worlds named in `states`; observations follow.
     fn set_state(&mut self, states: &WorldStates) -> Result<(), Error>;
