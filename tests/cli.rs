@@ -279,16 +279,39 @@ fn bad_bench_arguments_are_errors_not_panics() {
 /// lavapipe install hint when no adapter is found.
 #[test]
 fn missing_adapter_and_bad_backend_are_clear_errors() {
-    let backend = if cfg!(target_os = "macos") { "dx12" } else { "metal" };
-    let out = bin().arg("adapter").env("MANYWORLDS_BACKEND", backend).output().unwrap();
+    let backend = if cfg!(target_os = "macos") {
+        "dx12"
+    } else {
+        "metal"
+    };
+    let out = bin()
+        .arg("adapter")
+        .env("MANYWORLDS_BACKEND", backend)
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "{backend} found on this machine");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no GPU adapter found") && err.contains("apt-get install -y mesa-vulkan-drivers"), "{err}");
-    assert!(err.contains("MANYWORLDS_BACKEND") && err.contains("WGPU_ADAPTER_NAME"), "{err}");
-    let out = bin().arg("adapter").env("MANYWORLDS_BACKEND", "quantum").output().unwrap();
+    assert!(
+        err.contains("no GPU adapter found")
+            && err.contains("apt-get install -y mesa-vulkan-drivers"),
+        "{err}"
+    );
+    assert!(
+        err.contains("MANYWORLDS_BACKEND") && err.contains("WGPU_ADAPTER_NAME"),
+        "{err}"
+    );
+    let out = bin()
+        .arg("adapter")
+        .env("MANYWORLDS_BACKEND", "quantum")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("MANYWORLDS_BACKEND=\"quantum\""));
-    let out = bin().arg("adapter").env("WGPU_ADAPTER_NAME", "no-such-adapter-name").output().unwrap();
+    let out = bin()
+        .arg("adapter")
+        .env("WGPU_ADAPTER_NAME", "no-such-adapter-name")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("excluded"));
 }
