@@ -14,11 +14,8 @@ fn main() -> Result<(), manyworlds::Error> {
     let mut lengths = 0_u64;
     let mut running = vec![0_u64; worlds];
     for t in 0..1000_u32 {
-        // Any host policy goes here; this one flips a coin per world from the crate's RNG.
-        let key = manyworlds::shared::rng::rng_key(t as u64);
-        let actions: Vec<f32> = (0..worlds as u32)
-            .map(|w| (manyworlds::shared::rng::rng_block(key, w, 0, 0)[0] & 1) as f32)
-            .collect();
+        // Any host policy goes here; this one flips a coin per world.
+        let actions = env.spec().action_space.sample(worlds, 0, t);
         let step = env.step(&actions)?;
         for (w, length) in running.iter_mut().enumerate() {
             *length += step.rewards[w] as u64;

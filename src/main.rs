@@ -121,24 +121,11 @@ struct BenchCell {
 
 /// Random valid actions: a few pre-drawn batches cycled, so the timing is the env's.
 fn random_actions(env: &dyn VecEnv, seed: u64, batches: u32) -> Vec<Vec<f32>> {
-    let n = env.num_worlds();
-    let space = &env.spec().action_space;
-    let key = manyworlds::shared::rng::rng_key(seed ^ 0xac71_0000);
     (0..batches)
         .map(|b| {
-            (0..n * space.dim())
-                .map(|i| {
-                    let bits = manyworlds::shared::rng::rng_block(key, i as u32, b, 0)[0];
-                    let u = manyworlds::shared::rng::rng_unit(bits);
-                    match space {
-                        env::ActionSpace::Discrete { n } => (u * *n as f32).floor(),
-                        env::ActionSpace::Box { low, high } => {
-                            let d = i % low.len();
-                            low[d] + (high[d] - low[d]) * u
-                        }
-                    }
-                })
-                .collect()
+            env.spec()
+                .action_space
+                .sample(env.num_worlds(), seed ^ 0xac71_0000, b)
         })
         .collect()
 }

@@ -13,6 +13,20 @@ fn bin() -> Command {
     c
 }
 
+/// Runs `manyworlds rollout --input IN --output OUT`.
+fn rollout(input: &std::path::Path, output: &std::path::Path) -> std::process::Output {
+    bin()
+        .args([
+            "rollout",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap()
+}
+
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("manyworlds-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -113,16 +127,7 @@ fn rollout_writes_the_documented_format() {
         ]
     });
     std::fs::write(&input, doc.to_string()).unwrap();
-    let out = bin()
-        .args([
-            "rollout",
-            "--input",
-            input.to_str().unwrap(),
-            "--output",
-            output.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = rollout(&input, &output);
     assert!(
         out.status.success(),
         "{}",
@@ -221,16 +226,7 @@ fn rollout_rejects_bad_input_without_damaging_output() {
     for (i, (text, needle)) in cases.iter().enumerate() {
         let input = d.join(format!("in{i}.json"));
         std::fs::write(&input, text).unwrap();
-        let out = bin()
-            .args([
-                "rollout",
-                "--input",
-                input.to_str().unwrap(),
-                "--output",
-                output.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+        let out = rollout(&input, &output);
         assert!(!out.status.success(), "case {i} accepted");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

@@ -4,29 +4,14 @@
 
 mod common;
 
-use common::{bits, gpu};
+use common::{bits, gpu, read_buffer};
 use manyworlds::env::{self, ActionSpace, AutoresetMode, EnvConfig, VecEnv, Worlds, REGISTRY};
 use manyworlds::layout::FLAG_INVALID_ACTION;
 use manyworlds::Error;
 
 /// Valid pseudo-random actions for any action space.
 fn actions(env: &dyn VecEnv, t: u32, salt: u64) -> Vec<f32> {
-    let n = env.num_worlds();
-    let key = manyworlds::shared::rng::rng_key(salt);
-    let space = &env.spec().action_space;
-    (0..n * space.dim())
-        .map(|i| {
-            let u = manyworlds::shared::rng::rng_unit(
-                manyworlds::shared::rng::rng_block(key, i as u32, t, 0)[0],
-            );
-            match space {
-                ActionSpace::Discrete { n } => (u * *n as f32).floor(),
-                ActionSpace::Box { low, high } => {
-                    low[i % low.len()] + (high[i % low.len()] - low[i % low.len()]) * u
-                }
-            }
-        })
-        .collect()
+    env.spec().action_space.sample(env.num_worlds(), salt, t)
 }
 
 fn make(name: &str, worlds: usize, mode: AutoresetMode) -> Box<dyn VecEnv> {
@@ -244,7 +229,7 @@ fn invalid_gpu_action_is_flagged_and_isolated() {
                 );
             }
         }
-        let flags: Vec<u32> = read_u32(faulty.buffers().flags, 64);
+        let flags: Vec<u32> = read_buffer(faulty.buffers().flags);
         for (w, f) in flags.iter().enumerate() {
             assert_eq!(
                 f & FLAG_INVALID_ACTION != 0,
@@ -254,24 +239,6 @@ fn invalid_gpu_action_is_flagged_and_isolated() {
             );
         }
     }
-}
-
-fn read_u32(buffer: &wgpu::Buffer, n: usize) -> Vec<u32> {
-    let g = gpu();
-    let staging = g.device().create_buffer(&wgpu::BufferDescriptor {
-        label: Some("test.read_u32"),
-        size: (n * 4) as u64,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = g.encoder("test.read_u32");
-    enc.copy_buffer_to_buffer(buffer, 0, &staging, 0, (n * 4) as u64);
-    g.submit(enc);
-    staging.map_async(wgpu::MapMode::Read, .., |r| r.expect("map"));
-    g.wait_idle().unwrap();
-    let v = bytemuck::pod_collect_to_vec(&staging.get_mapped_range(..).unwrap());
-    staging.unmap();
-    v
 }
 
 /// Outputs are poisoned (all bits set) before each step; afterwards no poison is left in

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::gpu;
-use manyworlds::gpu::{shader, Binding, GpuBuffer, Kernel, Readback};
+use common::{gpu, read_buffer};
+use manyworlds::gpu::{shader, Binding, GpuBuffer, Kernel};
 use manyworlds::shared::{math, rng};
 
 const N: usize = 4096;
@@ -30,18 +30,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     math_out[i] = vec4<f32>(sc.x, sc.y, div_rn(x, 3.0 + f32(i % 7u)), rng_unit(bits_out[i].x));
 }
 ";
-
-fn read<T: bytemuck::Pod>(buf: &GpuBuffer<T>) -> Vec<T> {
-    let g = gpu();
-    let mut rb = Readback::new(g, "test.read", buf.bytes(), 1);
-    let (ticket, staging) = rb.claim();
-    let mut enc = g.encoder("test.read");
-    enc.copy_buffer_to_buffer(buf.raw(), 0, staging, 0, buf.bytes());
-    let idx = g.submit(enc);
-    rb.start_map(ticket, idx);
-    rb.wait(g, ticket).unwrap();
-    bytemuck::pod_collect_to_vec(rb.bytes_of(ticket))
-}
 
 fn ulps(a: f32, b: f32) -> u32 {
     if a == b {
@@ -99,8 +87,8 @@ fn wgsl_helpers_match_their_rust_twins() {
         (N as u32).div_ceil(manyworlds::layout::WORKGROUP_SIZE),
     );
     g.submit(enc);
-    let gpu_bits = read(&bits_buf);
-    let gpu_math = read(&math_buf);
+    let gpu_bits: Vec<[u32; 4]> = read_buffer(bits_buf.raw());
+    let gpu_math: Vec<[f32; 4]> = read_buffer(math_buf.raw());
     let mut worst = [0_u32; 3];
     for i in 0..N {
         let want = rng::rng_block(key, i as u32, episode, block);

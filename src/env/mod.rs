@@ -89,6 +89,27 @@ impl ActionSpace {
         }
     }
 
+    /// Uniformly random valid actions for `worlds` worlds, a pure function of
+    /// `(seed, step)` through the crate's counter-based RNG: discrete actions uniform over
+    /// `0..n`, box actions uniform in `[low, high)`. For random policies, benchmarks and tests.
+    pub fn sample(&self, worlds: usize, seed: u64, step: u32) -> Vec<f32> {
+        use crate::shared::rng::{rng_block, rng_key, rng_unit};
+        let key = rng_key(seed);
+        let dim = self.dim();
+        (0..worlds * dim)
+            .map(|i| {
+                let u = rng_unit(rng_block(key, i as u32, step, 0)[0]);
+                match self {
+                    ActionSpace::Discrete { n } => (u * *n as f32).floor().min((*n - 1) as f32),
+                    ActionSpace::Box { low, high } => {
+                        let d = i % dim;
+                        low[d] + (high[d] - low[d]) * u
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// Checks a whole batch of actions; the error names the first bad world and index.
     pub fn check(&self, worlds: usize, actions: &[f32]) -> Result<(), Error> {
         let dim = self.dim();
@@ -331,4 +352,29 @@ pub fn make(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>
             known: names(),
         })?;
     (entry.make)(gpu, config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActionSpace;
+
+    #[test]
+    fn samples_pass_the_check_and_cover_the_space() {
+        let d = ActionSpace::Discrete { n: 3 };
+        let a = d.sample(3000, 1, 0);
+        d.check(3000, &a).unwrap();
+        for v in 0..3 {
+            let count = a.iter().filter(|x| **x == v as f32).count();
+            assert!((800..1200).contains(&count), "action {v}: {count} of 3000");
+        }
+        assert_eq!(a, d.sample(3000, 1, 0), "a pure function of (seed, step)");
+        assert_ne!(a, d.sample(3000, 1, 1));
+        let b = ActionSpace::Box {
+            low: vec![-1.0, 0.0],
+            high: vec![1.0, 0.5],
+        };
+        let s = b.sample(500, 2, 7);
+        assert_eq!(s.len(), 1000);
+        b.check(500, &s).unwrap();
+    }
 }

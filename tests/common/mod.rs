@@ -5,6 +5,7 @@
 )]
 
 use manyworlds::gpu::Gpu;
+use manyworlds::wgpu;
 use std::sync::OnceLock;
 
 /// The adapter every GPU test uses (lavapipe in CI). Tests do not skip without one: a
@@ -16,10 +17,20 @@ pub fn gpu() -> &'static Gpu {
 
 /// Deterministic pseudo-random discrete actions in `0..n` for `worlds` worlds at step `t`.
 pub fn discrete_actions(worlds: usize, n: u32, t: u32, salt: u64) -> Vec<f32> {
-    let key = manyworlds::shared::rng::rng_key(salt);
-    (0..worlds)
-        .map(|w| (manyworlds::shared::rng::rng_block(key, w as u32, t, 0)[0] % n) as f32)
-        .collect()
+    manyworlds::env::ActionSpace::Discrete { n }.sample(worlds, salt, t)
+}
+
+/// Copies a whole GPU buffer back to the host (after all work submitted so far).
+pub fn read_buffer<T: bytemuck::Pod>(buffer: &wgpu::Buffer) -> Vec<T> {
+    let g = gpu();
+    let mut rb = manyworlds::gpu::Readback::new(g, "test.read_buffer", buffer.size(), 1);
+    let (ticket, staging) = rb.claim();
+    let mut enc = g.encoder("test.read_buffer");
+    enc.copy_buffer_to_buffer(buffer, 0, staging, 0, buffer.size());
+    let index = g.submit(enc);
+    rb.start_map(ticket, index);
+    rb.wait(g, ticket).expect("readback");
+    bytemuck::pod_collect_to_vec(rb.bytes_of(ticket))
 }
 
 /// Bit patterns, for bitwise comparisons that treat NaN payloads exactly.
