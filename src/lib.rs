@@ -34,5 +34,10 @@ pub mod layout;
 pub mod shared;
 
 pub use error::Error;
+
+/// Compiles and runs the README's Rust example as a doctest, so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 /// The wgpu version our buffers belong to, for embedders who use them directly.
 pub use wgpu;
