@@ -9,6 +9,7 @@
 //! - [`layout`]: `#[repr(C)]` twins of every WGSL struct, checked against naga's layouter.
 //! - [`shared`]: bit-identical Rust twins of the WGSL helpers in `shaders/shared/`
 //!   (the counter-based RNG and the sine/cosine used by every kernel).
+//! - [`sim`]: the Model of a scene; [`mjcf`]: loads MuJoCo's XML format into it.
 //! - [`env`](mod@env): the batched environment API with Gymnasium vector-env semantics, the
 //!   registry, and one file per environment.
 //!
@@ -31,7 +32,9 @@ pub mod env;
 mod error;
 pub mod gpu;
 pub mod layout;
+pub mod mjcf;
 pub mod shared;
+pub mod sim;
 
 pub use error::Error;
 
