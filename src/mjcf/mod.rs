@@ -741,8 +741,9 @@ impl<'a, 'input> Compiler<'a, 'input> {
             density: self.float(&a, "option", "density", o.density)?,
             viscosity: self.float(&a, "option", "viscosity", o.viscosity)?,
         };
+        // <flag> can switch off gravity, contacts or limits: that changes the dynamics.
         for child in self.children(n) {
-            self.warn_element(child, "inside <option> is not modelled and is ignored");
+            self.unsupported(child)?;
         }
         Ok(())
     }
@@ -912,6 +913,14 @@ impl<'a, 'input> Compiler<'a, 'input> {
             "childclass",
         ];
         let a = self.attrs(n, "body", childclass, &known)?;
+        for dynamic in ["mocap", "gravcomp"] {
+            if a.get(dynamic).is_some() {
+                if !self.options.lenient {
+                    return Err(self.err(n, format!("body.{dynamic}"), "changes the dynamics and is not supported yet; pass --lenient to ignore it"));
+                }
+                self.warn(format!("attribute `{dynamic}` of <body> changes the dynamics and is ignored (--lenient)"), self.here(n));
+            }
+        }
         let name = Self::name(&a);
         if let Some(nm) = &name {
             if self.model.body(nm).is_some() {
