@@ -618,3 +618,26 @@ fn boxes_scene_loads() {
         "a 0.2 m cube of 1 kg"
     );
 }
+
+/// Our cart-pole scene: two joints, one force actuator, Gymnasium's masses and pole length.
+#[test]
+fn cartpole_rigid_scene_loads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenes/cartpole_rigid.xml");
+    let m = load_file(&path, &LoadOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .model;
+    assert_eq!((m.nq(), m.nv(), m.actuators.len()), (2, 2, 1));
+    let (cart, pole) = (m.body("cart").unwrap(), m.body("pole").unwrap());
+    assert_eq!((m.bodies[cart].mass, m.bodies[pole].mass), (1.0, 0.1));
+    assert!(
+        (m.bodies[pole].ipos.z - 0.5).abs() < 1e-6,
+        "pole centre of mass at half its length"
+    );
+    assert_eq!(
+        m.joints[m.joint("slider").unwrap()].range,
+        Some([-2.4, 2.4])
+    );
+    assert_eq!(m.actuators[0].gear, 10.0);
+    assert_eq!(m.actuators[0].ctrlrange, Some([-1.0, 1.0]));
+    assert!(m.geoms.iter().all(|g| g.contype == 0 && g.conaffinity == 0));
+}
