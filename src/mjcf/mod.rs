@@ -266,6 +266,9 @@ fn z_to(v: Vec3) -> Quat {
     Quat::from_axis_angle(axis / s, s.atan2(v.z))
 }
 
+/// The attributes that place an element in its parent's frame.
+const POSE: &[&str] = &["pos", "quat", "axisangle", "euler", "xyaxes", "zaxis"];
+
 /// Attributes set by one default class, per element tag, with where each was set.
 #[derive(Debug, Clone, Default)]
 struct DefaultClass {
@@ -857,20 +860,7 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 "inertial" if body == 0 => self.warn_element(child, "of the world body is ignored"),
                 "inertial" => self.inertial(child, body)?,
                 "site" => {
-                    let a = self.attrs(
-                        child,
-                        "site",
-                        cc,
-                        &[
-                            "name",
-                            "pos",
-                            "quat",
-                            "axisangle",
-                            "euler",
-                            "xyaxes",
-                            "zaxis",
-                        ],
-                    )?;
+                    let a = self.attrs(child, "site", cc, &[POSE, &["name"]].concat())?;
                     let site = Site {
                         name: Self::name(&a),
                         body,
@@ -902,16 +892,7 @@ impl<'a, 'input> Compiler<'a, 'input> {
         parent: usize,
         childclass: Option<&str>,
     ) -> Result<(), Error> {
-        let known = [
-            "name",
-            "pos",
-            "quat",
-            "axisangle",
-            "euler",
-            "xyaxes",
-            "zaxis",
-            "childclass",
-        ];
+        let known = [POSE, &["name", "childclass"]].concat();
         let a = self.attrs(n, "body", childclass, &known)?;
         for dynamic in ["mocap", "gravcomp"] {
             if a.get(dynamic).is_some() {
@@ -962,17 +943,7 @@ impl<'a, 'input> Compiler<'a, 'input> {
     }
 
     fn inertial(&mut self, n: Node<'a, 'input>, body: usize) -> Result<(), Error> {
-        let known = [
-            "pos",
-            "quat",
-            "axisangle",
-            "euler",
-            "xyaxes",
-            "zaxis",
-            "mass",
-            "diaginertia",
-            "fullinertia",
-        ];
+        let known = [POSE, &["mass", "diaginertia", "fullinertia"]].concat();
         let a = self.attrs_plain(n, "inertial", &known);
         let mass = self
             .floats(&a, "inertial", "mass", &[1])?
@@ -1023,25 +994,23 @@ impl<'a, 'input> Compiler<'a, 'input> {
 
     fn geom(&mut self, n: Node<'a, 'input>, body: usize, cc: Option<&str>) -> Result<(), Error> {
         let known = [
-            "name",
-            "type",
-            "size",
-            "pos",
-            "quat",
-            "axisangle",
-            "euler",
-            "xyaxes",
-            "zaxis",
-            "fromto",
-            "mass",
-            "density",
-            "friction",
-            "rgba",
-            "contype",
-            "conaffinity",
-            "condim",
-            "material",
-        ];
+            POSE,
+            &[
+                "name",
+                "type",
+                "size",
+                "fromto",
+                "mass",
+                "density",
+                "friction",
+                "rgba",
+                "contype",
+                "conaffinity",
+                "condim",
+                "material",
+            ],
+        ]
+        .concat();
         let a = self.attrs(n, "geom", cc, &known)?;
         let kind = match self
             .choice(
@@ -1325,17 +1294,7 @@ impl<'a, 'input> Compiler<'a, 'input> {
     }
 
     fn camera(&mut self, n: Node<'a, 'input>, body: usize, cc: Option<&str>) -> Result<(), Error> {
-        let known = [
-            "name",
-            "pos",
-            "quat",
-            "axisangle",
-            "euler",
-            "xyaxes",
-            "zaxis",
-            "fovy",
-            "mode",
-        ];
+        let known = [POSE, &["name", "fovy", "mode"]].concat();
         let a = self.attrs(n, "camera", cc, &known)?;
         let mode = match self
             .choice(
