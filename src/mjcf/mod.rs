@@ -1460,48 +1460,39 @@ impl<'a, 'input> Compiler<'a, 'input> {
         Ok(())
     }
 
+    /// Index of the element named `name` among `names`, or an error at `at` naming `field`.
+    fn resolve<'n>(
+        &self,
+        mut names: impl Iterator<Item = Option<&'n str>>,
+        name: &str,
+        at: &str,
+        field: &str,
+        kind: &str,
+    ) -> Result<usize, Error> {
+        names
+            .position(|n| n == Some(name))
+            .ok_or_else(|| self.err_at(at, field, format!("no {kind} is named {name:?}")))
+    }
+
     /// Resolves names, computes mass properties, applies settotalmass, builds keyframes.
     fn finish(&mut self) -> Result<(), Error> {
         for (i, (joint, at)) in std::mem::take(&mut self.pending_actuators)
             .into_iter()
             .enumerate()
         {
-            let j = self.model.joint(&joint).ok_or_else(|| {
-                self.err_at(
-                    &at,
-                    "actuator.joint",
-                    format!("no joint is named {joint:?}"),
-                )
-            })?;
-            self.model.actuators[i].joint = j;
+            let names = self.model.joints.iter().map(|j| j.name.as_deref());
+            self.model.actuators[i].joint =
+                self.resolve(names, &joint, &at, "actuator.joint", "joint")?;
         }
         for (g, name, at) in std::mem::take(&mut self.pending_materials) {
-            let m = self
-                .model
-                .materials
-                .iter()
-                .position(|m| m.name.as_deref() == Some(name.as_str()));
-            self.model.geoms[g].material = Some(m.ok_or_else(|| {
-                self.err_at(
-                    &at,
-                    "geom.material",
-                    format!("no material is named {name:?}"),
-                )
-            })?);
+            let names = self.model.materials.iter().map(|m| m.name.as_deref());
+            self.model.geoms[g].material =
+                Some(self.resolve(names, &name, &at, "geom.material", "material")?);
         }
         for (m, name, at) in std::mem::take(&mut self.pending_textures) {
-            let t = self
-                .model
-                .textures
-                .iter()
-                .position(|t| t.name.as_deref() == Some(name.as_str()));
-            self.model.materials[m].texture = Some(t.ok_or_else(|| {
-                self.err_at(
-                    &at,
-                    "material.texture",
-                    format!("no texture is named {name:?}"),
-                )
-            })?);
+            let names = self.model.textures.iter().map(|t| t.name.as_deref());
+            self.model.materials[m].texture =
+                Some(self.resolve(names, &name, &at, "material.texture", "texture")?);
         }
         let moving: Vec<bool> = (0..self.model.bodies.len())
             .map(|b| self.model.joints.iter().any(|j| j.body == b))
