@@ -16,7 +16,8 @@ use std::collections::VecDeque;
 
 /// The binding table of every env step kernel, in WGSL `@binding` order:
 /// params → model → `action_in` → `state_io`, `clock_io` → `obs_out`, `reward_out`,
-/// `final_obs_out` → `flags_out`.
+/// `final_obs_out` → `flags_out`. An env may bind more buffers after these (`extra` of
+/// [`BatchEnv::new`]).
 pub const ENV_BINDINGS: &[Binding] = &[
     Binding::Uniform,     // params: StepParams
     Binding::Uniform,     // model: the env's constants
@@ -68,6 +69,7 @@ pub struct BatchEnv {
     in_flight: VecDeque<ReadbackTicket>,
     sections: Sections,
     host: Host,
+    one_step_per_dispatch: bool,
 }
 
 impl BatchEnv {
@@ -80,6 +82,7 @@ impl BatchEnv {
         config: &EnvConfig,
         kernel: &Kernel,
         model: &wgpu::Buffer,
+        extra: &[&wgpu::Buffer],
     ) -> Result<BatchEnv, Error> {
         let n = config.worlds;
         if n == 0 {
@@ -122,20 +125,19 @@ impl BatchEnv {
         let rewards = GpuBuffer::storage(gpu, &format!("{label}.rewards"), n)?;
         let final_obs = GpuBuffer::storage(gpu, &format!("{label}.final_obs"), n * spec.obs_dim)?;
         let flags = GpuBuffer::storage(gpu, &format!("{label}.flags"), n)?;
-        let bound = kernel.bind(
-            gpu,
-            &[
-                params.raw(),
-                model,
-                actions.raw(),
-                state.raw(),
-                clocks.raw(),
-                obs.raw(),
-                rewards.raw(),
-                final_obs.raw(),
-                flags.raw(),
-            ],
-        );
+        let mut buffers = vec![
+            params.raw(),
+            model,
+            actions.raw(),
+            state.raw(),
+            clocks.raw(),
+            obs.raw(),
+            rewards.raw(),
+            final_obs.raw(),
+            flags.raw(),
+        ];
+        buffers.extend_from_slice(extra);
+        let bound = kernel.bind(gpu, &buffers);
         let same_step = config.autoreset == AutoresetMode::SameStep;
         let obs_bytes = 4 * n * spec.obs_dim;
         let sections = Sections {
@@ -175,8 +177,18 @@ impl BatchEnv {
                 terminated: vec![false; n],
                 truncated: vec![false; n],
             },
+            one_step_per_dispatch: false,
             spec,
         })
+    }
+
+    /// Runs `step_many(k)` and `step_resident(k)` as k one-step dispatches in one
+    /// submission instead of one k-step dispatch. The rigid-body kernel needs it: on
+    /// lavapipe (Mesa 22.3.6) its multi-step loop diverged from repeated single steps after
+    /// ~50 steps of the boxes scene (a miscompile not yet isolated), and for heavy
+    /// kernels the extra dispatches cost little (~45 µs each against ms per step).
+    pub fn set_one_step_per_dispatch(&mut self, on: bool) {
+        self.one_step_per_dispatch = on;
     }
 
     fn set_params(&mut self, mode: u32, steps: u32) {
@@ -206,9 +218,17 @@ impl BatchEnv {
                 attempted: self.in_flight.len() as u64 + 1,
             });
         }
-        self.set_params(mode, steps);
+        // Envs with one step per dispatch get `steps` dispatches in one submission.
+        let (per_dispatch, dispatches) = if self.one_step_per_dispatch {
+            (1, steps.max(1))
+        } else {
+            (steps, 1)
+        };
+        self.set_params(mode, per_dispatch);
         let mut enc = self.gpu.encoder("env.step");
-        self.kernel.dispatch(&mut enc, self.groups);
+        for _ in 0..dispatches {
+            self.kernel.dispatch(&mut enc, self.groups);
+        }
         if !readback {
             self.gpu.submit(enc);
             return self.gpu.check();

@@ -52,7 +52,7 @@ impl CartpoleModel {
 /// The env's static description.
 pub fn spec(model: &CartpoleModel) -> EnvSpec {
     EnvSpec {
-        name: "cartpole",
+        name: "cartpole".into(),
         obs_dim: 4,
         state_dim: 4,
         obs_is_state: true,
@@ -78,6 +78,7 @@ pub fn make_with(gpu: &Gpu, config: &EnvConfig, model: &CartpoleModel) -> Result
         config,
         &kernel,
         model_buf.raw(),
+        &[],
     )
 }
 

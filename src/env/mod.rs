@@ -34,6 +34,7 @@
 
 mod batch;
 pub mod cartpole;
+pub mod scene;
 
 pub use batch::BatchEnv;
 
@@ -156,8 +157,8 @@ impl ActionSpace {
 /// The static description of an env.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvSpec {
-    /// Registry name.
-    pub name: &'static str,
+    /// Registry name (or the scene's name).
+    pub name: String,
     /// Floats per observation.
     pub obs_dim: usize,
     /// Floats per world in [`WorldStates::state`].
@@ -221,12 +222,15 @@ pub struct Step<'a> {
 }
 
 impl Step<'_> {
-    /// Worlds whose flags show a fault (an invalid action found on the GPU).
+    /// Worlds whose flags show a fault: an invalid action found on the GPU, a contact
+    /// capacity overflow, or a state that became non-finite.
     pub fn faults(&self) -> Vec<usize> {
+        use crate::layout::physics::{FLAG_CONTACT_OVERFLOW, FLAG_NONFINITE};
+        let fault = crate::layout::FLAG_INVALID_ACTION | FLAG_CONTACT_OVERFLOW | FLAG_NONFINITE;
         self.flags
             .iter()
             .enumerate()
-            .filter(|(_, f)| **f & crate::layout::FLAG_INVALID_ACTION != 0)
+            .filter(|(_, f)| **f & fault != 0)
             .map(|(i, _)| i)
             .collect()
     }
@@ -331,11 +335,23 @@ pub struct EnvEntry {
 }
 
 /// Every environment, one line each. Tests iterate this list.
-pub const REGISTRY: &[EnvEntry] = &[EnvEntry {
-    name: "cartpole",
-    about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32",
-    make: cartpole::make_boxed,
-}];
+pub const REGISTRY: &[EnvEntry] = &[
+    EnvEntry {
+        name: "cartpole",
+        about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32",
+        make: cartpole::make_boxed,
+    },
+    EnvEntry {
+        name: "boxes",
+        about: "8 free boxes dropped on a plane (shared/scenes/boxes.xml), no actions, no reward",
+        make: scene::make_boxes,
+    },
+    EnvEntry {
+        name: "cartpole-rigid",
+        about: "cart on a slide, pole on a hinge (scenes/cartpole_rigid.xml), force action, reward 1 while |pole| <= 0.2 rad",
+        make: scene::make_cartpole_rigid,
+    },
+];
 
 /// The registered names.
 pub fn names() -> Vec<&'static str> {

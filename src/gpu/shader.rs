@@ -23,13 +23,19 @@ pub const SHARED: &[(&str, &str)] = &[
 ];
 
 /// Every top-level shader of the crate, for validation in tests.
-pub const KERNELS: &[(&str, &str)] = &[("cartpole", include_str!("../../shaders/cartpole.wgsl"))];
+pub const KERNELS: &[(&str, &str)] = &[
+    ("cartpole", include_str!("../../shaders/cartpole.wgsl")),
+    ("scene", include_str!("../../shaders/scene.wgsl")),
+];
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
 pub fn prelude() -> String {
     let mut s =
         String::from("// Generated from Rust constants by manyworlds::gpu::shader::prelude.\n");
-    for (name, value) in WGSL_CONSTANTS {
+    for (name, value) in WGSL_CONSTANTS
+        .iter()
+        .chain(crate::layout::physics::CONSTANTS)
+    {
         match value {
             WgslValue::U32(v) => s += &format!("const {name}: u32 = {v}u;\n"),
             WgslValue::F32(v) => s += &format!("const {name}: f32 = {v:?};\n"),

@@ -84,6 +84,8 @@ macro_rules! wgsl_twin {
     };
 }
 
+pub mod physics;
+
 /// Per-dispatch parameters. Twin of `StepParams` in `shaders/shared/env_io.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]

@@ -1,9 +1,9 @@
-//! Rigid-body simulation: the [`Model`](model::Model) (what a scene is) and, as the physics
-//! lands, the State and the step pipeline.
-//!
-//! So far: the host-side Model that the MJCF loader fills, and mass-property helpers. The
-//! GPU layout of the Model (every field with a leading world dimension of 1 or N), the State
-//! and the solver are still to come (issue 3).
+//! Rigid-body simulation: the [`Model`](model::Model) (what a scene is), its compiled word
+//! layout for the GPU ([`compile`]), a Rust [`builder`] for scenes, and the CPU reference
+//! of the step ([`cpu`]). The GPU step itself is `shaders/physics.wgsl`.
 
+pub mod builder;
+pub mod compile;
+pub mod cpu;
 pub mod inertia;
 pub mod model;

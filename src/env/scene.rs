@@ -1,0 +1,329 @@
+//! Environments made from rigid-body scenes (MJCF files or [`crate::sim::builder`]).
+//!
+//! - Observation: qpos then qvel, MuJoCo's conventions (free joints: position + quaternion
+//!   (w, x, y, z), then linear velocity in the world frame and angular velocity in the body
+//!   frame; hinges in rad, slides in m).
+//! - Action: one control per actuator, within its control range.
+//! - State: per sim body its centre-of-mass position, orientation (x, y, z, w), linear and
+//!   angular velocity (13 floats), then one word per joint (the last hinge angle, so
+//!   angles stay continuous across turns). See [`crate::layout::physics`].
+//! - Reset: the scene's initial state (the Model's `init` family: shared, or one per world
+//!   when randomized). No reset noise yet.
+//! - Plain scenes earn no reward and never terminate; they truncate after
+//!   `max_episode_steps`. A world whose state turns non-finite terminates with
+//!   [`FLAG_NONFINITE`]; a world that runs out of contact capacity keeps going with
+//!   [`FLAG_CONTACT_OVERFLOW`] set (the extra contacts are dropped, never silently).
+
+use super::batch::{BatchEnv, ENV_BINDINGS};
+use super::{
+    ActionSpace, AutoresetMode, EnvBuffers, EnvConfig, EnvSpec, Step, VecEnv, WorldStates, Worlds,
+};
+use crate::gpu::{shader, AdapterSummary, Binding, Gpu, GpuBuffer, Kernel};
+use crate::layout::physics::*;
+use crate::sim::compile::{compile, Compiled, PerWorld, PhysicsOptions};
+use crate::sim::model::Model;
+use crate::Error;
+use glam::{Quat, Vec3};
+
+/// The boxes scene (8 free boxes on a plane), embedded: the default benchmark scene.
+pub const BOXES_XML: &str = include_str!("../../scenes/boxes.xml");
+/// The rigid cart-pole, embedded.
+pub const CARTPOLE_RIGID_XML: &str = include_str!("../../scenes/cartpole_rigid.xml");
+
+/// What the episode is about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Task {
+    /// No reward, no termination.
+    None,
+    /// Reward 1 per step while |qpos\[q\]| ≤ `limit`; terminates beyond it.
+    Balance {
+        /// qpos index watched.
+        q: u32,
+        /// Limit, rad or m.
+        limit: f32,
+    },
+}
+
+/// How to build a scene env.
+#[derive(Debug, Clone)]
+pub struct SceneConfig {
+    /// Name reported in the spec.
+    pub name: String,
+    /// Solver settings.
+    pub physics: PhysicsOptions,
+    /// Reward and termination.
+    pub task: Task,
+    /// Steps before truncation. Default 1000.
+    pub max_episode_steps: u32,
+    /// Which Model families get one copy per world (for randomization).
+    pub per_world: PerWorld,
+    /// Reset noise amplitude ([`SceneParams::reset_noise`]). Default 0: every episode
+    /// starts from the scene as written.
+    pub reset_noise: f32,
+}
+
+impl SceneConfig {
+    /// Defaults for a scene called `name`.
+    pub fn new(name: &str) -> SceneConfig {
+        SceneConfig {
+            name: name.into(),
+            physics: PhysicsOptions::default(),
+            task: Task::None,
+            max_episode_steps: 1000,
+            per_world: PerWorld::default(),
+            reset_noise: 0.0,
+        }
+    }
+}
+
+/// The binding table of `shaders/scene.wgsl`: the env bindings, then the Model words and
+/// the per-world scratch.
+const SCENE_BINDINGS: &[Binding] = &[
+    ENV_BINDINGS[0],
+    ENV_BINDINGS[1],
+    ENV_BINDINGS[2],
+    ENV_BINDINGS[3],
+    ENV_BINDINGS[4],
+    ENV_BINDINGS[5],
+    ENV_BINDINGS[6],
+    ENV_BINDINGS[7],
+    ENV_BINDINGS[8],
+    Binding::StorageRead, // model words
+    Binding::Storage,     // scratch
+];
+
+/// A batch of worlds of one rigid-body scene on the GPU.
+pub struct SceneEnv {
+    inner: BatchEnv,
+    compiled: Compiled,
+    params: SceneParams,
+    model: GpuBuffer<f32>,
+    model_words: Vec<f32>,
+    /// Held so the scratch lives as long as the env (the kernel binds it).
+    _scratch: GpuBuffer<f32>,
+    gpu: Gpu,
+}
+
+/// Builds a scene env from a Model.
+pub fn make_scene(
+    gpu: &Gpu,
+    model: &Model,
+    scene: &SceneConfig,
+    config: &EnvConfig,
+) -> Result<SceneEnv, Error> {
+    let mut compiled = compile(model, &scene.physics)?;
+    let n = config.worlds.max(1);
+    let words = compiled.model_words(n, scene.per_world);
+    let mut params = compiled.params;
+    params.max_episode_steps = scene.max_episode_steps;
+    params.reset_noise = scene.reset_noise;
+    if let Task::Balance { q, limit } = scene.task {
+        params.task = TASK_BALANCE;
+        // The kernel watches a joint: find the scalar joint whose qpos index is q.
+        let j = compiled
+            .joints
+            .iter()
+            .position(|j| j.qadr == q as usize && j.kind.nq() == 1)
+            .ok_or_else(|| Error::InvalidArgument {
+                field: "task.q".into(),
+                value: q.to_string(),
+                allowed: "the qpos index of a hinge or slide joint".into(),
+            })?;
+        params.task_q = j as u32;
+        params.task_limit = limit;
+    }
+    compiled.params = params;
+    let spec = EnvSpec {
+        name: scene.name.clone(),
+        obs_dim: params.obs_dim as usize,
+        state_dim: params.state_dim as usize,
+        obs_is_state: false,
+        action_space: ActionSpace::Box {
+            low: compiled.ctrl_range.iter().map(|r| r[0]).collect(),
+            high: compiled.ctrl_range.iter().map(|r| r[1]).collect(),
+        },
+        max_episode_steps: params.max_episode_steps,
+    };
+    let source = shader::kernel_source("scene")?;
+    let kernel = Kernel::new(gpu, "scene.step", &source, "step", SCENE_BINDINGS)?;
+    let uniform = GpuBuffer::uniform(gpu, "scene.params", &params);
+    let model_buf = GpuBuffer::storage(gpu, "scene.model", words.len())?;
+    model_buf.write(gpu, 0, &words);
+    let scratch_len = (n as u64) * params.scratch_stride as u64;
+    let scratch = GpuBuffer::<f32>::storage(gpu, "scene.scratch", scratch_len.max(1) as usize)?;
+    // Actions are an empty row for scenes without actuators; keep the buffer non-empty.
+    let mut inner = BatchEnv::new(
+        gpu,
+        "scene",
+        spec,
+        config,
+        &kernel,
+        uniform.raw(),
+        &[model_buf.raw(), scratch.raw()],
+    )?;
+    inner.set_one_step_per_dispatch(true);
+    Ok(SceneEnv {
+        inner,
+        compiled,
+        params,
+        model: model_buf,
+        model_words: words,
+        _scratch: scratch,
+        gpu: gpu.clone(),
+    })
+}
+
+/// Loads MJCF text (with `lenient` as the loader's option) and builds a scene env.
+pub fn make_mjcf(
+    gpu: &Gpu,
+    xml: &str,
+    origin: &str,
+    lenient: bool,
+    scene: &SceneConfig,
+    config: &EnvConfig,
+) -> Result<SceneEnv, Error> {
+    let loaded = crate::mjcf::load_str(
+        origin,
+        std::path::Path::new("."),
+        xml,
+        &crate::mjcf::LoadOptions { lenient },
+    )?;
+    make_scene(gpu, &loaded.model, scene, config)
+}
+
+/// `boxes`: the shared 8-box scene.
+pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    // 1.5 s episodes: the drop and the settling; ±2 cm of x/y jitter per box, as the
+    // MuJoCo peer benchmark jitters its batched worlds.
+    let scene = SceneConfig {
+        max_episode_steps: 150,
+        reset_noise: 0.02,
+        ..SceneConfig::new("boxes")
+    };
+    Ok(Box::new(make_mjcf(
+        gpu,
+        BOXES_XML,
+        "scenes/boxes.xml",
+        false,
+        &scene,
+        config,
+    )?))
+}
+
+/// `cartpole-rigid`: the cart-pole as a rigid-body scene, balanced like Gymnasium's
+/// InvertedPendulum (reward 1 while |pole angle| ≤ 0.2 rad, 1000 steps).
+pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    // InvertedPendulum's reset: every joint within ±0.01 of its initial value.
+    let scene = SceneConfig {
+        task: Task::Balance { q: 1, limit: 0.2 },
+        reset_noise: 0.01,
+        ..SceneConfig::new("cartpole-rigid")
+    };
+    Ok(Box::new(make_mjcf(
+        gpu,
+        CARTPOLE_RIGID_XML,
+        "scenes/cartpole_rigid.xml",
+        false,
+        &scene,
+        config,
+    )?))
+}
+
+impl SceneEnv {
+    /// The compiled scene (names, joints, layout).
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    /// Sizes and offsets the kernel runs with.
+    pub fn scene_params(&self) -> &SceneParams {
+        &self.params
+    }
+
+    /// The Model words as uploaded (all worlds' copies of per-world families).
+    pub fn model_words(&self) -> &[f32] {
+        &self.model_words
+    }
+
+    /// Overwrites Model words starting at `offset` (for per-world randomization: the
+    /// family offsets and world strides are in [`SceneEnv::scene_params`]).
+    pub fn write_model_words(&mut self, offset: usize, words: &[f32]) -> Result<(), Error> {
+        if offset + words.len() > self.model_words.len() {
+            return Err(Error::InvalidArgument {
+                field: "model words".into(),
+                value: format!("{}..{}", offset, offset + words.len()),
+                allowed: format!("a range within 0..{}", self.model_words.len()),
+            });
+        }
+        self.model_words[offset..offset + words.len()].copy_from_slice(words);
+        self.model.write(&self.gpu, offset, words);
+        Ok(())
+    }
+
+    /// World poses of every MJCF body (position, orientation) from one world's state row.
+    pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
+        body_poses(&self.compiled, state)
+    }
+}
+
+/// World poses of every MJCF body from a state row of `compiled`.
+pub fn body_poses(compiled: &Compiled, state: &[f32]) -> Vec<(Vec3, Quat)> {
+    compiled
+        .mjcf_bodies
+        .iter()
+        .map(|&(s, p, q)| {
+            if s == NONE {
+                return (p, q);
+            }
+            let at = (s * BODY_STATE) as usize;
+            let x = Vec3::from_slice(&state[at + S_POS as usize..]);
+            let r = Quat::from_slice(&state[at + S_QUAT as usize..]);
+            (x + r * p, (r * q).normalize())
+        })
+        .collect()
+}
+
+impl VecEnv for SceneEnv {
+    fn spec(&self) -> &EnvSpec {
+        self.inner.spec()
+    }
+    fn num_worlds(&self) -> usize {
+        self.inner.num_worlds()
+    }
+    fn autoreset(&self) -> AutoresetMode {
+        self.inner.autoreset()
+    }
+    fn adapter(&self) -> &AdapterSummary {
+        self.inner.adapter()
+    }
+    fn reset(&mut self, seed: u64) -> Result<&[f32], Error> {
+        self.inner.reset(seed)
+    }
+    fn step_async(&mut self, actions: &[f32]) -> Result<(), Error> {
+        self.inner.step_async(actions)
+    }
+    fn step_wait(&mut self) -> Result<Step<'_>, Error> {
+        self.inner.step_wait()
+    }
+    fn step_many(&mut self, actions: &[f32], k: u32) -> Result<Step<'_>, Error> {
+        self.inner.step_many(actions, k)
+    }
+    fn step_resident(&mut self, k: u32) -> Result<(), Error> {
+        self.inner.step_resident(k)
+    }
+    fn observations(&self) -> &[f32] {
+        self.inner.observations()
+    }
+    fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {
+        self.inner.get_state(worlds)
+    }
+    fn set_state(&mut self, states: &WorldStates) -> Result<(), Error> {
+        self.inner.set_state(states)
+    }
+    fn buffers(&self) -> EnvBuffers<'_> {
+        self.inner.buffers()
+    }
+    fn poison_outputs(&mut self) {
+        self.inner.poison_outputs()
+    }
+}

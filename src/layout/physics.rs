@@ -1,0 +1,435 @@
+//! The word layout of the physics buffers, shared by the WGSL kernels and the CPU reference.
+//!
+//! The Model is one `f32` storage buffer of fixed-stride records (integers are stored as
+//! their bit patterns). Each record family (bodies, joints, geoms, actuators, initial
+//! states) has a world stride of 0 (one copy, shared) or its size (one copy per world), so
+//! any field can be randomized per world by widening its family. The State is one `f32`
+//! buffer, one row of [`SceneParams::state_dim`] words per world. Every offset below is
+//! exported to WGSL through the prelude, so shaders never repeat a number.
+
+use super::WgslTwin;
+use bytemuck::{Pod, Zeroable};
+
+/// "No body": a geom or joint attached to the world (static).
+pub const NONE: u32 = u32::MAX;
+
+/// Words per body record.
+pub const BODY_STRIDE: u32 = 40;
+/// Body: 1 / mass, 1/kg (0: immovable).
+pub const B_INV_MASS: u32 = 0;
+/// Body: 1 / principal inertia, three words, 1/(kg·m²).
+pub const B_INV_INERTIA: u32 = 1;
+/// Body: index of the parent sim body, or [`NONE`] for the world.
+pub const B_PARENT: u32 = 4;
+/// Body: number of slide axes in its joint group (0 to 3, orthonormal).
+pub const B_NSLIDE: u32 = 5;
+/// Body: rotational freedom, one of `ROT_*`.
+pub const B_ROT: u32 = 6;
+/// Body: 1 when translation is free (free joint), 0 when the anchor is held.
+pub const B_TRANS_FREE: u32 = 7;
+/// Body: joint anchor in the body's frame, m.
+pub const B_ANCHOR_C: u32 = 8;
+/// Body: joint anchor at the reference configuration, in the parent's frame (world frame
+/// for children of the world), m.
+pub const B_ANCHOR_P: u32 = 11;
+/// Body: orientation relative to the parent at the reference configuration (x, y, z, w).
+pub const B_QJ0: u32 = 14;
+/// Body: hinge axis in the parent's frame.
+pub const B_HAXIS_P: u32 = 18;
+/// Body: hinge axis in the body's frame.
+pub const B_HAXIS_C: u32 = 21;
+/// Body: slide axes in the parent's frame, three vectors.
+pub const B_SLIDE_AXES: u32 = 24;
+/// Body: radius of a sphere about the centre of mass that holds all its geoms, m.
+pub const B_RADIUS: u32 = 33;
+/// Body: one past the last sim body of its subtree (sim bodies are in depth-first order).
+pub const B_SUBTREE_END: u32 = 34;
+
+/// Rotation locked to the parent (no hinge, no ball).
+pub const ROT_LOCKED: u32 = 0;
+/// Rotation about one hinge axis.
+pub const ROT_HINGE: u32 = 1;
+/// Free rotation (ball or free joint).
+pub const ROT_FREE: u32 = 2;
+
+/// Words per joint record.
+pub const JOINT_STRIDE: u32 = 24;
+/// Joint: one of `JOINT_*`.
+pub const J_KIND: u32 = 0;
+/// Joint: the sim body it moves.
+pub const J_BODY: u32 = 1;
+/// Joint: first index in qpos.
+pub const J_QADR: u32 = 2;
+/// Joint: first index in qvel.
+pub const J_VADR: u32 = 3;
+/// Joint: reference position (qpos at the model's configuration), rad or m.
+pub const J_REF: u32 = 4;
+/// Joint: 1 when limited.
+pub const J_LIMITED: u32 = 5;
+/// Joint: lower limit, rad or m.
+pub const J_RANGE_LO: u32 = 6;
+/// Joint: upper limit, rad or m.
+pub const J_RANGE_HI: u32 = 7;
+/// Joint: viscous damping, N·s/m or N·m·s/rad.
+pub const J_DAMPING: u32 = 8;
+/// Joint: slide axis slot in its body's group (slides), 0 otherwise.
+pub const J_SLOT: u32 = 9;
+/// Joint: position of the body's MJCF frame in the sim body frame (free, ball), m.
+pub const J_RELC_POS: u32 = 10;
+/// Joint: orientation of the body's MJCF frame in the sim body frame (x, y, z, w).
+pub const J_RELC_QUAT: u32 = 13;
+/// Joint (ball): orientation of the body's MJCF frame at rest relative to the parent sim
+/// body frame (x, y, z, w).
+pub const J_PQ: u32 = 17;
+
+/// Free joint: qpos is position + quaternion (w, x, y, z), qvel linear (world) + angular (local).
+pub const JOINT_FREE: u32 = 0;
+/// Ball joint: qpos a quaternion (w, x, y, z), qvel angular velocity in the body frame.
+pub const JOINT_BALL: u32 = 1;
+/// Slide joint: metres.
+pub const JOINT_SLIDE: u32 = 2;
+/// Hinge joint: radians.
+pub const JOINT_HINGE: u32 = 3;
+
+/// Words per geom record.
+pub const GEOM_STRIDE: u32 = 20;
+/// Geom: one of `GEOM_*`.
+pub const G_TYPE: u32 = 0;
+/// Geom: sim body, or [`NONE`] for static geoms.
+pub const G_BODY: u32 = 1;
+/// Geom: MJCF contype bits.
+pub const G_CONTYPE: u32 = 2;
+/// Geom: MJCF conaffinity bits.
+pub const G_CONAFFINITY: u32 = 3;
+/// Geom: MJCF condim (1: frictionless).
+pub const G_CONDIM: u32 = 4;
+/// Geom: sliding friction coefficient.
+pub const G_FRICTION: u32 = 5;
+/// Geom: size, three words (see `GEOM_*`), m.
+pub const G_SIZE: u32 = 6;
+/// Geom: position in the sim body frame (world frame when static), m.
+pub const G_POS: u32 = 9;
+/// Geom: orientation in the sim body frame (x, y, z, w).
+pub const G_QUAT: u32 = 12;
+/// Geom: bounding-sphere radius about its centre, m (0 for planes).
+pub const G_RADIUS: u32 = 16;
+/// Geom: coefficient of restitution (0: perfectly inelastic, MuJoCo-like).
+pub const G_RESTITUTION: u32 = 17;
+
+/// Plane through the geom origin, normal +z of the geom frame.
+pub const GEOM_PLANE: u32 = 0;
+/// Sphere: size.x radius.
+pub const GEOM_SPHERE: u32 = 1;
+/// Capsule along z: size.x radius, size.y half-length.
+pub const GEOM_CAPSULE: u32 = 2;
+/// Box: size = half-extents.
+pub const GEOM_BOX: u32 = 3;
+
+/// Words per actuator record.
+pub const ACT_STRIDE: u32 = 12;
+/// Actuator: one of `ACT_*`.
+pub const A_KIND: u32 = 0;
+/// Actuator: the joint it drives.
+pub const A_JOINT: u32 = 1;
+/// Actuator: gear.
+pub const A_GEAR: u32 = 2;
+/// Actuator: position gain kp.
+pub const A_KP: u32 = 3;
+/// Actuator: velocity gain kv.
+pub const A_KV: u32 = 4;
+/// Actuator: 1 when the control is clamped to its range.
+pub const A_CTRL_LIMITED: u32 = 5;
+/// Actuator: control range low.
+pub const A_CTRL_LO: u32 = 6;
+/// Actuator: control range high.
+pub const A_CTRL_HI: u32 = 7;
+/// Actuator: 1 when the force is clamped to its range.
+pub const A_FORCE_LIMITED: u32 = 8;
+/// Actuator: force range low, N or N·m.
+pub const A_FORCE_LO: u32 = 9;
+/// Actuator: force range high, N or N·m.
+pub const A_FORCE_HI: u32 = 10;
+
+/// Motor: force = gear × ctrl.
+pub const ACT_MOTOR: u32 = 0;
+/// Position servo: force = gear × (kp (ctrl − gear q) − kv gear q̇).
+pub const ACT_POSITION: u32 = 1;
+
+/// Words per body in the State: position (3), orientation (x, y, z, w), linear velocity
+/// (3), angular velocity (3, world frame). The pose is that of the body's centre of mass
+/// and principal axes.
+pub const BODY_STATE: u32 = 13;
+/// State: centre-of-mass position, m.
+pub const S_POS: u32 = 0;
+/// State: orientation of the principal axes (x, y, z, w).
+pub const S_QUAT: u32 = 3;
+/// State: linear velocity of the centre of mass, m/s.
+pub const S_VEL: u32 = 7;
+/// State: angular velocity, world frame, rad/s.
+pub const S_ANGVEL: u32 = 10;
+
+/// Scratch words per body: pose at the start of the substep (position 3, orientation 4),
+/// then the position (3) and rotation (3) corrections summed over the substep.
+pub const SCRATCH_BODY: u32 = 13;
+/// Scratch: summed position correction of the substep, m.
+pub const SB_DX: u32 = 7;
+/// Scratch: summed rotation correction of the substep, rad.
+pub const SB_DPHI: u32 = 10;
+
+/// Words per contact in the scratch buffer.
+pub const CONTACT_STRIDE: u32 = 16;
+/// Contact: the dynamic body.
+pub const C_BODY_A: u32 = 0;
+/// Contact: the other body, or [`NONE`] for static geometry.
+pub const C_BODY_B: u32 = 1;
+/// Contact: point on A in A's frame, m.
+pub const C_RA: u32 = 2;
+/// Contact: point on B in B's frame (world frame when static), m.
+pub const C_RB: u32 = 5;
+/// Contact: unit normal, world frame, from B to A.
+pub const C_NORMAL: u32 = 8;
+/// Contact: friction coefficient (max of the two geoms, as MuJoCo).
+pub const C_FRICTION: u32 = 11;
+/// Contact: normal position multiplier of the current substep, N·s².
+pub const C_LAMBDA: u32 = 12;
+/// Contact: restitution (max of the two geoms).
+pub const C_RESTITUTION: u32 = 13;
+/// Contact: normal relative velocity at the start of the substep, m/s.
+pub const C_VN0: u32 = 14;
+
+/// Contact: 1 when friction held the contact still in the last velocity pass (sticking).
+pub const C_STUCK: u32 = 15;
+
+/// Flags bit: more contacts than the world's capacity; the extra ones were dropped.
+pub const FLAG_CONTACT_OVERFLOW: u32 = 16;
+/// Flags bit: the world's state became non-finite (NaN or infinity).
+pub const FLAG_NONFINITE: u32 = 32;
+
+/// No task: reward 0, never terminates (plain scenes).
+pub const TASK_NONE: u32 = 0;
+/// Balance: reward 1 per step; terminates when |qpos\[task_q\]| > task_limit.
+pub const TASK_BALANCE: u32 = 1;
+
+/// Sizes and offsets of one compiled scene, for the step kernel. Twin of `SceneParams`
+/// in `shaders/physics.wgsl`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct SceneParams {
+    /// Sim bodies per world.
+    pub num_bodies: u32,
+    /// Joints per world.
+    pub num_joints: u32,
+    /// Geoms per world.
+    pub num_geoms: u32,
+    /// Actuators per world (= action dimension).
+    pub num_actuators: u32,
+    /// Candidate geom pairs (after contype/conaffinity and parent filtering).
+    pub num_pairs: u32,
+    /// Entries of qpos.
+    pub nq: u32,
+    /// Entries of qvel.
+    pub nv: u32,
+    /// Contacts a world can hold in one step.
+    pub contact_capacity: u32,
+    /// Substeps per step.
+    pub substeps: u32,
+    /// One of `TASK_*`.
+    pub task: u32,
+    /// qpos index the task looks at.
+    pub task_q: u32,
+    /// Words per world in the State.
+    pub state_dim: u32,
+    /// Step, s.
+    pub dt: f32,
+    /// Substep, s.
+    pub h: f32,
+    /// Task threshold (rad or m).
+    pub task_limit: f32,
+    /// Episode length before truncation, steps.
+    pub max_episode_steps: u32,
+    /// Gravity, m/s².
+    pub gravity_x: f32,
+    /// Gravity, m/s².
+    pub gravity_y: f32,
+    /// Gravity, m/s².
+    pub gravity_z: f32,
+    /// Speculative contact margin, m: pairs closer than this plus the distance they can
+    /// close in one step become contacts.
+    pub margin: f32,
+    /// Model word offset of the body records.
+    pub off_body: u32,
+    /// World stride of the body records, words (0: shared).
+    pub wstride_body: u32,
+    /// Model word offset of the joint records.
+    pub off_joint: u32,
+    /// World stride of the joint records.
+    pub wstride_joint: u32,
+    /// Model word offset of the geom records.
+    pub off_geom: u32,
+    /// World stride of the geom records.
+    pub wstride_geom: u32,
+    /// Model word offset of the actuator records.
+    pub off_act: u32,
+    /// World stride of the actuator records.
+    pub wstride_act: u32,
+    /// Model word offset of the pair list (two geom indices each).
+    pub off_pair: u32,
+    /// Model word offset of the initial states.
+    pub off_init: u32,
+    /// World stride of the initial states.
+    pub wstride_init: u32,
+    /// Scratch words per world.
+    pub scratch_stride: u32,
+    /// Scratch offset of the contacts.
+    pub scratch_contacts: u32,
+    /// Scratch offset of the controls.
+    pub scratch_ctrl: u32,
+    /// Observation words per world (nq + nv).
+    pub obs_dim: u32,
+    /// Reset noise: each hinge and slide starts uniformly within ± this of its initial
+    /// value (rad or m), and each free body's x and y within ± this (m). Drawn from
+    /// (seed, world, episode, joint).
+    pub reset_noise: f32,
+}
+const _: () = assert!(std::mem::size_of::<SceneParams>() == 144);
+wgsl_twin!(
+    SceneParams,
+    "SceneParams",
+    [
+        num_bodies,
+        num_joints,
+        num_geoms,
+        num_actuators,
+        num_pairs,
+        nq,
+        nv,
+        contact_capacity,
+        substeps,
+        task,
+        task_q,
+        state_dim,
+        dt,
+        h,
+        task_limit,
+        max_episode_steps,
+        gravity_x,
+        gravity_y,
+        gravity_z,
+        margin,
+        off_body,
+        wstride_body,
+        off_joint,
+        wstride_joint,
+        off_geom,
+        wstride_geom,
+        off_act,
+        wstride_act,
+        off_pair,
+        off_init,
+        wstride_init,
+        scratch_stride,
+        scratch_contacts,
+        scratch_ctrl,
+        obs_dim,
+        reset_noise
+    ]
+);
+
+use super::WgslValue::{F32, U32};
+/// The physics constants, appended to [`super::WGSL_CONSTANTS`].
+pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
+    ("NONE", U32(NONE)),
+    ("BODY_STRIDE", U32(BODY_STRIDE)),
+    ("B_INV_MASS", U32(B_INV_MASS)),
+    ("B_INV_INERTIA", U32(B_INV_INERTIA)),
+    ("B_PARENT", U32(B_PARENT)),
+    ("B_NSLIDE", U32(B_NSLIDE)),
+    ("B_ROT", U32(B_ROT)),
+    ("B_TRANS_FREE", U32(B_TRANS_FREE)),
+    ("B_ANCHOR_C", U32(B_ANCHOR_C)),
+    ("B_ANCHOR_P", U32(B_ANCHOR_P)),
+    ("B_QJ0", U32(B_QJ0)),
+    ("B_HAXIS_P", U32(B_HAXIS_P)),
+    ("B_HAXIS_C", U32(B_HAXIS_C)),
+    ("B_SLIDE_AXES", U32(B_SLIDE_AXES)),
+    ("B_RADIUS", U32(B_RADIUS)),
+    ("B_SUBTREE_END", U32(B_SUBTREE_END)),
+    ("ROT_LOCKED", U32(ROT_LOCKED)),
+    ("ROT_HINGE", U32(ROT_HINGE)),
+    ("ROT_FREE", U32(ROT_FREE)),
+    ("JOINT_STRIDE", U32(JOINT_STRIDE)),
+    ("J_KIND", U32(J_KIND)),
+    ("J_BODY", U32(J_BODY)),
+    ("J_QADR", U32(J_QADR)),
+    ("J_VADR", U32(J_VADR)),
+    ("J_REF", U32(J_REF)),
+    ("J_LIMITED", U32(J_LIMITED)),
+    ("J_RANGE_LO", U32(J_RANGE_LO)),
+    ("J_RANGE_HI", U32(J_RANGE_HI)),
+    ("J_DAMPING", U32(J_DAMPING)),
+    ("J_SLOT", U32(J_SLOT)),
+    ("J_RELC_POS", U32(J_RELC_POS)),
+    ("J_RELC_QUAT", U32(J_RELC_QUAT)),
+    ("J_PQ", U32(J_PQ)),
+    ("JOINT_FREE", U32(JOINT_FREE)),
+    ("JOINT_BALL", U32(JOINT_BALL)),
+    ("JOINT_SLIDE", U32(JOINT_SLIDE)),
+    ("JOINT_HINGE", U32(JOINT_HINGE)),
+    ("GEOM_STRIDE", U32(GEOM_STRIDE)),
+    ("G_TYPE", U32(G_TYPE)),
+    ("G_BODY", U32(G_BODY)),
+    ("G_CONTYPE", U32(G_CONTYPE)),
+    ("G_CONAFFINITY", U32(G_CONAFFINITY)),
+    ("G_CONDIM", U32(G_CONDIM)),
+    ("G_FRICTION", U32(G_FRICTION)),
+    ("G_SIZE", U32(G_SIZE)),
+    ("G_POS", U32(G_POS)),
+    ("G_QUAT", U32(G_QUAT)),
+    ("G_RADIUS", U32(G_RADIUS)),
+    ("G_RESTITUTION", U32(G_RESTITUTION)),
+    ("GEOM_PLANE", U32(GEOM_PLANE)),
+    ("GEOM_SPHERE", U32(GEOM_SPHERE)),
+    ("GEOM_CAPSULE", U32(GEOM_CAPSULE)),
+    ("GEOM_BOX", U32(GEOM_BOX)),
+    ("ACT_STRIDE", U32(ACT_STRIDE)),
+    ("A_KIND", U32(A_KIND)),
+    ("A_JOINT", U32(A_JOINT)),
+    ("A_GEAR", U32(A_GEAR)),
+    ("A_KP", U32(A_KP)),
+    ("A_KV", U32(A_KV)),
+    ("A_CTRL_LIMITED", U32(A_CTRL_LIMITED)),
+    ("A_CTRL_LO", U32(A_CTRL_LO)),
+    ("A_CTRL_HI", U32(A_CTRL_HI)),
+    ("A_FORCE_LIMITED", U32(A_FORCE_LIMITED)),
+    ("A_FORCE_LO", U32(A_FORCE_LO)),
+    ("A_FORCE_HI", U32(A_FORCE_HI)),
+    ("ACT_MOTOR", U32(ACT_MOTOR)),
+    ("ACT_POSITION", U32(ACT_POSITION)),
+    ("BODY_STATE", U32(BODY_STATE)),
+    ("S_POS", U32(S_POS)),
+    ("S_QUAT", U32(S_QUAT)),
+    ("S_VEL", U32(S_VEL)),
+    ("S_ANGVEL", U32(S_ANGVEL)),
+    ("SCRATCH_BODY", U32(SCRATCH_BODY)),
+    ("SB_DX", U32(SB_DX)),
+    ("SB_DPHI", U32(SB_DPHI)),
+    ("CONTACT_STRIDE", U32(CONTACT_STRIDE)),
+    ("C_BODY_A", U32(C_BODY_A)),
+    ("C_BODY_B", U32(C_BODY_B)),
+    ("C_RA", U32(C_RA)),
+    ("C_RB", U32(C_RB)),
+    ("C_NORMAL", U32(C_NORMAL)),
+    ("C_FRICTION", U32(C_FRICTION)),
+    ("C_LAMBDA", U32(C_LAMBDA)),
+    ("C_RESTITUTION", U32(C_RESTITUTION)),
+    ("C_VN0", U32(C_VN0)),
+    ("C_STUCK", U32(C_STUCK)),
+    ("FLAG_CONTACT_OVERFLOW", U32(FLAG_CONTACT_OVERFLOW)),
+    ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
+    ("TASK_NONE", U32(TASK_NONE)),
+    ("TASK_BALANCE", U32(TASK_BALANCE)),
+    ("PHYS_EPS", F32(PHYS_EPS)),
+];
+
+/// Below this, a length or generalized inverse mass counts as zero (m, or 1/kg).
+pub const PHYS_EPS: f32 = 1e-9;
