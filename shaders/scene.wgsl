@@ -812,20 +812,18 @@ fn clip(np: u32, plane_n: vec3<f32>, off: f32) -> u32 {
     return out;
 }
 fn box_box(a: Placed, b: Placed, margin: f32) {
-    // No early `return` or `continue` inside these loops: lavapipe mis-handles them once
-    // this function is inlined into the kernel's multi-step loop (step_many diverged from
-    // repeated steps). A flag carries "separated" instead.
     let d = b.c - a.c;
     var best = -3.0e38;
     var best_axis = 0u;
-    var separated = false;
     for (var k = 0u; k < 6u; k++) {
         var l = axis_of(b.q, k % 3u);
         if k < 3u {
             l = axis_of(a.q, k);
         }
         let sep = abs(dot(d, l)) - projected_radius(a.q, a.size, l) - projected_radius(b.q, b.size, l);
-        separated = separated || sep > margin;
+        if sep > margin {
+            return;
+        }
         if sep > best + 1e-5 {
             best = sep;
             best_axis = k;
@@ -839,16 +837,15 @@ fn box_box(a: Placed, b: Placed, margin: f32) {
             if len >= 1e-5 {
                 let l = l0 / len;
                 let sep = abs(dot(d, l)) - projected_radius(a.q, a.size, l) - projected_radius(b.q, b.size, l);
-                separated = separated || sep > margin;
+                if sep > margin {
+                    return;
+                }
                 if sep > max(best, face_best + 1e-3) {
                     best = sep;
                     best_axis = 6u + 3u * i + j;
                 }
             }
         }
-    }
-    if separated {
-        return;
     }
     if best_axis < 6u {
         let ref_is_a = best_axis < 3u;

@@ -66,6 +66,13 @@ struct BenchArgs {
     /// Print one JSON object per cell (the last line is the last cell).
     #[arg(long)]
     json: bool,
+    /// MJCF scene files to benchmark (in place of --env): no rewards, random controls.
+    #[arg(long, value_delimiter = ',')]
+    scene: Vec<String>,
+    /// Load scenes even when they hold elements that change the dynamics and are not
+    /// supported (they become warnings).
+    #[arg(long)]
+    lenient: bool,
 }
 
 #[derive(clap::Args)]
@@ -73,9 +80,77 @@ struct RolloutArgs {
     /// Input JSON: {"env", "seed", "steps", "worlds": [{"initial_state"?, "actions"}]}.
     #[arg(long)]
     input: String,
-    /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]}.
+    /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]};
+    /// scenes add "joints" and "bodies" per world.
     #[arg(long)]
     output: String,
+    /// An MJCF scene to roll out (the input's "env" may then be left out).
+    #[arg(long)]
+    scene: Option<String>,
+    /// Load the scene even when it holds unsupported dynamics (they become warnings).
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// Opens a registered env, or an MJCF scene file; scenes also return their compiled
+/// description (joint and body names) for outputs.
+fn open_env(
+    gpu: &Gpu,
+    name: Option<&str>,
+    scene_file: Option<&str>,
+    lenient: bool,
+    cfg: &EnvConfig,
+) -> Result<(Box<dyn VecEnv>, Option<manyworlds::sim::compile::Compiled>), Error> {
+    use manyworlds::env::scene::{self, SceneConfig};
+    let (xml, label) = match (scene_file, name) {
+        (Some(f), _) => (
+            std::fs::read_to_string(f).map_err(|e| Error::Io {
+                path: f.into(),
+                message: e.to_string(),
+            })?,
+            f.to_string(),
+        ),
+        (None, Some(n)) if n == "boxes" || n == "cartpole-rigid" => {
+            let e = env::make(gpu, n, cfg)?;
+            let xml = if n == "boxes" {
+                scene::BOXES_XML
+            } else {
+                scene::CARTPOLE_RIGID_XML
+            };
+            let loaded =
+                manyworlds::mjcf::load_str(n, std::path::Path::new("."), xml, &Default::default())?;
+            let c = manyworlds::sim::compile::compile(&loaded.model, &Default::default())?;
+            return Ok((e, Some(c)));
+        }
+        (None, Some(n)) => return Ok((env::make(gpu, n, cfg)?, None)),
+        (None, None) => {
+            return Err(Error::InvalidArgument {
+                field: "env".into(),
+                value: "missing".into(),
+                allowed: "a registered env name, or --scene FILE.xml".into(),
+            })
+        }
+    };
+    let dir = std::path::Path::new(&label)
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let loaded = manyworlds::mjcf::load_str(
+        &label,
+        &dir,
+        &xml,
+        &manyworlds::mjcf::LoadOptions { lenient },
+    )?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let sc = SceneConfig::new(&label);
+    let e = scene::make_scene(gpu, &loaded.model, &sc, cfg)?;
+    for w in &e.compiled().warnings {
+        eprintln!("warning: {w}");
+    }
+    let c = e.compiled().clone();
+    Ok((Box::new(e), Some(c)))
 }
 
 fn main() {
@@ -161,9 +236,22 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
         );
     }
     let t_all = Instant::now();
-    for name in &a.env {
+    let targets: Vec<(Option<&str>, Option<&str>)> = if a.scene.is_empty() {
+        a.env.iter().map(|n| (Some(n.as_str()), None)).collect()
+    } else {
+        a.scene.iter().map(|f| (None, Some(f.as_str()))).collect()
+    };
+    for (name_opt, scene_opt) in targets {
+        let name = name_opt.or(scene_opt).unwrap_or_default().to_string();
+        let name = &name;
         for &worlds in &a.worlds {
-            let mut env = env::make(&gpu, name, &EnvConfig::new(worlds))?;
+            let (mut env, _) = open_env(
+                &gpu,
+                name_opt,
+                scene_opt,
+                a.lenient,
+                &EnvConfig::new(worlds),
+            )?;
             let pool = random_actions(env.as_ref(), a.seed, 8);
             for &mode in &a.mode {
                 env.reset(a.seed)?;
@@ -257,7 +345,8 @@ fn format_rate(r: f64) -> String {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RolloutInput {
-    env: String,
+    #[serde(default)]
+    env: Option<String>,
     #[serde(default)]
     seed: u64,
     steps: usize,
@@ -287,6 +376,49 @@ struct RolloutWorldOut {
     reward: Vec<f32>,
     terminated: Vec<bool>,
     truncated: Vec<bool>,
+    /// Scenes: joint name → one value (hinge, slide) or 7 / 4 numbers (free, ball) per step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    joints: Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>>,
+    /// Scenes: body name → {"pos": [[x, y, z]], "quat": [[w, x, y, z]]} per step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bodies: Option<std::collections::BTreeMap<String, BodyTrack>>,
+}
+
+#[derive(Serialize, Default)]
+struct BodyTrack {
+    pos: Vec<[f32; 3]>,
+    quat: Vec<[f32; 4]>,
+}
+
+/// Appends one step of joints and bodies for every world of a scene.
+fn record_scene(
+    out: &mut [RolloutWorldOut],
+    c: &manyworlds::sim::compile::Compiled,
+    obs: &[f32],
+    states: &WorldStates,
+) {
+    let od = c.params.obs_dim as usize;
+    let sd = states.state_dim;
+    for (w, o) in out.iter_mut().enumerate() {
+        let q = &obs[w * od..];
+        let joints = o.joints.get_or_insert_with(Default::default);
+        for j in &c.joints {
+            let n = j.kind.nq();
+            let v = if n == 1 {
+                serde_json::json!(q[j.qadr])
+            } else {
+                serde_json::json!(q[j.qadr..j.qadr + n])
+            };
+            joints.entry(j.name.clone()).or_default().push(v);
+        }
+        let bodies = o.bodies.get_or_insert_with(Default::default);
+        let poses = manyworlds::env::scene::body_poses(c, &states.state[w * sd..(w + 1) * sd]);
+        for (b, (p, r)) in poses.iter().enumerate().skip(1) {
+            let t = bodies.entry(c.body_names[b].clone()).or_default();
+            t.pos.push(p.to_array());
+            t.quat.push([r.w, r.x, r.y, r.z]);
+        }
+    }
 }
 
 fn input_err(file: &str, field: String, message: String) -> Error {
@@ -321,16 +453,25 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
             message: inner.to_string(),
         }
     })?;
-    if !env::names().contains(&input.env.as_str()) {
-        return Err(input_err(
-            file,
-            "env".into(),
-            format!(
-                "{:?} is not registered; known: {}",
-                input.env,
-                env::names().join(", ")
-            ),
-        ));
+    match (&input.env, &a.scene) {
+        (Some(name), None) if !env::names().contains(&name.as_str()) => {
+            return Err(input_err(
+                file,
+                "env".into(),
+                format!(
+                    "{name:?} is not registered; known: {} (or give --scene FILE.xml)",
+                    env::names().join(", ")
+                ),
+            ))
+        }
+        (None, None) => {
+            return Err(input_err(
+                file,
+                "env".into(),
+                "is missing; name a registered env or give --scene FILE.xml".into(),
+            ))
+        }
+        _ => {}
     }
     if input.worlds.is_empty() {
         return Err(input_err(
@@ -341,7 +482,13 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
     }
     let gpu = Gpu::new()?;
     let cfg = EnvConfig::new(input.worlds.len()).autoreset(AutoresetMode::Disabled);
-    let mut env = env::make(&gpu, &input.env, &cfg)?;
+    let (mut env, compiled) = open_env(
+        &gpu,
+        input.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        &cfg,
+    )?;
     let spec = env.spec().clone();
     let adim = spec.action_space.dim();
     let n = input.worlds.len();
@@ -433,8 +580,22 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
         }
     };
     record_obs(&mut out, env.observations());
+    if let Some(c) = &compiled {
+        let obs = env.observations().to_vec();
+        let st = env.get_state(Worlds::All)?;
+        record_scene(&mut out, c, &obs, &st);
+    }
     for t in 0..input.steps {
         let step = env.step(&actions[t * n * adim..(t + 1) * n * adim])?;
+        let faults = step.faults();
+        if let Some(&w) = faults.first() {
+            return Err(Error::InvalidArgument {
+                field: format!("world {w} at step {t}"),
+                value: format!("flags {:#x}", step.flags[w]),
+                allowed: "no contact overflow and a finite state (see layout::physics flags)"
+                    .into(),
+            });
+        }
         for (w, o) in out.iter_mut().enumerate() {
             o.reward.push(step.rewards[w]);
             o.terminated.push(step.terminated[w]);
@@ -442,10 +603,14 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
         }
         let obs = step.obs.to_vec();
         record_obs(&mut out, &obs);
+        if let Some(c) = &compiled {
+            let st = env.get_state(Worlds::All)?;
+            record_scene(&mut out, c, &obs, &st);
+        }
     }
     let doc = RolloutOutput {
         adapter: gpu.adapter().to_string(),
-        env: input.env,
+        env: input.env.or(a.scene.clone()).unwrap_or_default(),
         seed: input.seed,
         steps: input.steps,
         worlds: out,

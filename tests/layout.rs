@@ -45,6 +45,7 @@ fn rust_twins_match_naga_layout() {
     check::<StepParams>();
     check::<WorldClock>();
     check::<CartpoleModel>();
+    check::<manyworlds::layout::physics::SceneParams>();
 }
 
 #[test]
