@@ -110,19 +110,14 @@ fn open_env(
             })?,
             f.to_string(),
         ),
-        (None, Some(n)) if n == "boxes" || n == "cartpole-rigid" => {
-            let e = env::make(gpu, n, cfg)?;
-            let xml = if n == "boxes" {
-                scene::BOXES_XML
-            } else {
-                scene::CARTPOLE_RIGID_XML
-            };
-            let loaded =
-                manyworlds::mjcf::load_str(n, std::path::Path::new("."), xml, &Default::default())?;
-            let c = manyworlds::sim::compile::compile(&loaded.model, &Default::default())?;
-            return Ok((e, Some(c)));
+        (None, Some(n)) => {
+            if let Some(e) = scene::make_registered(gpu, n, cfg) {
+                let e = e?;
+                let c = e.compiled().clone();
+                return Ok((Box::new(e), Some(c)));
+            }
+            return Ok((env::make(gpu, n, cfg)?, None));
         }
-        (None, Some(n)) => return Ok((env::make(gpu, n, cfg)?, None)),
         (None, None) => {
             return Err(Error::InvalidArgument {
                 field: "env".into(),

@@ -384,11 +384,10 @@ fn boxes_scene_settles_like_mujoco() {
 fn gpu_matches_the_cpu_reference_on_every_scene() {
     const TOL: f32 = 1e-4;
     for entry in REGISTRY {
-        let xml = match entry.name {
-            "boxes" => scene::BOXES_XML,
-            "cartpole-rigid" => scene::CARTPOLE_RIGID_XML,
-            "cartpole" => continue,
-            other => panic!("registered env {other} is not covered here"),
+        let xml = match scene::SCENES.iter().find(|s| s.name == entry.name) {
+            Some(s) => s.xml,
+            None if entry.name == "cartpole" => continue,
+            None => panic!("registered env {} is not covered here", entry.name),
         };
         let loaded = manyworlds::mjcf::load_str(
             entry.name,

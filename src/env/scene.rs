@@ -191,42 +191,81 @@ pub fn make_mjcf(
     make_scene(gpu, &loaded.model, scene, config)
 }
 
-/// `boxes`: the shared 8-box scene.
-pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    // 1.5 s episodes: the drop and the settling; ±2 cm of x/y jitter per box, as the
-    // MuJoCo peer benchmark jitters its batched worlds.
-    let scene = SceneConfig {
-        max_episode_steps: 150,
-        reset_noise: 0.02,
-        ..SceneConfig::new("boxes")
-    };
-    Ok(Box::new(make_mjcf(
-        gpu,
-        BOXES_XML,
-        "scenes/boxes.xml",
-        false,
-        &scene,
-        config,
-    )?))
+/// A registered scene: its MJCF (embedded), the file it came from, and its env settings.
+pub struct RegisteredScene {
+    /// Registry name.
+    pub name: &'static str,
+    /// Where the embedded XML lives in the repository (for messages).
+    pub file: &'static str,
+    /// The MJCF text.
+    pub xml: &'static str,
 }
 
-/// `cartpole-rigid`: the cart-pole as a rigid-body scene, balanced like Gymnasium's
-/// InvertedPendulum (reward 1 while |pole angle| ≤ 0.2 rad, 1000 steps).
-pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    // InvertedPendulum's reset: every joint within ±0.01 of its initial value.
-    let scene = SceneConfig {
-        task: Task::Balance { q: 1, limit: 0.2 },
-        reset_noise: 0.01,
-        ..SceneConfig::new("cartpole-rigid")
-    };
-    Ok(Box::new(make_mjcf(
+/// The scenes registered as envs; `env::REGISTRY` points at their constructors.
+pub const SCENES: &[RegisteredScene] = &[
+    RegisteredScene {
+        name: "boxes",
+        file: "scenes/boxes.xml",
+        xml: BOXES_XML,
+    },
+    RegisteredScene {
+        name: "cartpole-rigid",
+        file: "scenes/cartpole_rigid.xml",
+        xml: CARTPOLE_RIGID_XML,
+    },
+];
+
+/// The env settings of a registered scene.
+fn registered_config(name: &str) -> SceneConfig {
+    match name {
+        // 1.5 s episodes: the drop and the settling; ±2 cm of x/y jitter per box, as the
+        // MuJoCo peer benchmark jitters its batched worlds.
+        "boxes" => SceneConfig {
+            max_episode_steps: 150,
+            reset_noise: 0.02,
+            ..SceneConfig::new(name)
+        },
+        // Balanced like Gymnasium's InvertedPendulum: reward 1 while |pole angle| <= 0.2 rad,
+        // 1000 steps, every joint reset within ±0.01 of its initial value.
+        "cartpole-rigid" => SceneConfig {
+            task: Task::Balance { q: 1, limit: 0.2 },
+            reset_noise: 0.01,
+            ..SceneConfig::new(name)
+        },
+        _ => SceneConfig::new(name),
+    }
+}
+
+/// Builds the registered scene env `name`, or `None` when no scene has that name.
+pub fn make_registered(
+    gpu: &Gpu,
+    name: &str,
+    config: &EnvConfig,
+) -> Option<Result<SceneEnv, Error>> {
+    let s = SCENES.iter().find(|s| s.name == name)?;
+    Some(make_mjcf(
         gpu,
-        CARTPOLE_RIGID_XML,
-        "scenes/cartpole_rigid.xml",
+        s.xml,
+        s.file,
         false,
-        &scene,
+        &registered_config(name),
         config,
-    )?))
+    ))
+}
+
+fn boxed(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    let env = make_registered(gpu, name, config).expect("a registered scene name")?;
+    Ok(Box::new(env))
+}
+
+/// `boxes`: the shared 8-box scene.
+pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    boxed(gpu, "boxes", config)
+}
+
+/// `cartpole-rigid`: the cart-pole as a rigid-body scene with a balance task.
+pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    boxed(gpu, "cartpole-rigid", config)
 }
 
 impl SceneEnv {

@@ -173,16 +173,7 @@ fn load(label: &str, dir: &Path, text: String, options: &LoadOptions) -> Result<
         ));
     }
     c.model.name = root.attribute("model").unwrap_or("").to_string();
-    c.model.bodies.push(Body {
-        name: Some("world".into()),
-        parent: 0,
-        pos: Vec3::ZERO,
-        quat: Quat::IDENTITY,
-        mass: 0.0,
-        inertia: Vec3::ZERO,
-        ipos: Vec3::ZERO,
-        iquat: Quat::IDENTITY,
-    });
+    c.model.bodies.push(Body::world());
     // Sections in MuJoCo's order, whatever their order in the file.
     let sections = c.children(root);
     let of = |tag: &'static str| {

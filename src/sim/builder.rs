@@ -114,16 +114,7 @@ impl SceneBuilder {
                 timestep: 0.01,
                 ..SimOptions::default()
             },
-            bodies: vec![Body {
-                name: Some("world".into()),
-                parent: 0,
-                pos: Vec3::ZERO,
-                quat: Quat::IDENTITY,
-                mass: 0.0,
-                inertia: Vec3::ZERO,
-                ipos: Vec3::ZERO,
-                iquat: Quat::IDENTITY,
-            }],
+            bodies: vec![Body::world()],
             ..Model::default()
         };
         SceneBuilder {

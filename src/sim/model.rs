@@ -57,6 +57,22 @@ pub struct Body {
     pub iquat: Quat,
 }
 
+impl Body {
+    /// Body 0, the world: at the origin, massless.
+    pub fn world() -> Body {
+        Body {
+            name: Some("world".into()),
+            parent: 0,
+            pos: Vec3::ZERO,
+            quat: Quat::IDENTITY,
+            mass: 0.0,
+            inertia: Vec3::ZERO,
+            ipos: Vec3::ZERO,
+            iquat: Quat::IDENTITY,
+        }
+    }
+}
+
 /// Joint types (MJCF `<joint type>` and `<freejoint>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JointKind {
