@@ -428,7 +428,11 @@ fn solve_joint_group(b: u32) {
     if bu(b, B_TRANS_FREE) == 0u {
         let xc = anchor_c_world(b);
         let xp = anchor_p_world(b);
-        solve_anchor(b, xc - pos(b), p, xp - pos(p), xc - xp);
+        // Lever arms from the start of the substep (SHAKE): gradients taken at the new
+        // configuration make the projection implicit and damp at a rate of about ω²h.
+        let rb = qrot(prev_quat(b), bw3(b, B_ANCHOR_C));
+        let rp = qrot(prev_quat(p), bw3(b, B_ANCHOR_P));
+        solve_anchor(b, rb, p, rp, xc - xp);
     }
 }
 fn solve_limit(j: u32) {

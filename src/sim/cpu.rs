@@ -448,7 +448,12 @@ impl World<'_> {
             let xc = self.anchor_c_world(b);
             let xp = self.anchor_p_world(b);
             let d = xc - xp;
-            let (rb, rp) = (xc - self.pos(b), xp - self.pos(p));
+            // Lever arms from the start of the substep, as SHAKE takes constraint
+            // gradients at the old configuration: taken at the new one, the projection is
+            // implicit in the tangential force and damps at a rate of about ω²·h (18% of
+            // a pendulum's energy in 10 s at h = 2 ms; 0.05% this way).
+            let rb = self.prev_quat(b) * self.bw3(b, B_ANCHOR_C);
+            let rp = self.prev_quat(p) * self.bw3(b, B_ANCHOR_P);
             self.solve_anchor(b, rb, p, rp, d);
         }
     }
