@@ -600,42 +600,82 @@ fn solve_contact_velocity(c: u32, h: f32) {
         apply_vel_impulse(k.b, -k.n * pn, k.rb);
     }
     let budget = contact_word(c, C_FRICTION) * max(lambda / h + pn, 0.0);
-    let spent = friction_impulse(c, budget);
-    set_contact_word(c, C_STUCK, select(0.0, 1.0, spent < budget));
+    friction_impulse(c, budget);
 }
-fn shift(b: u32, imp: vec3<f32>, r: vec3<f32>) {
-    if b == NONE {
-        return;
-    }
-    set_pos(b, pos(b) + imp * inv_mass(b));
-    set_quat(b, rotate_by(quat(b), inv_inertia_mul(b, cross(r, imp))));
+// Static friction per contact patch, at position level (see `patch_friction` in cpu.rs).
+fn same_patch(c: u32, k: u32) -> bool {
+    return bitcast<u32>(contact_word(c, C_BODY_A)) == bitcast<u32>(contact_word(k, C_BODY_A))
+        && bitcast<u32>(contact_word(c, C_BODY_B)) == bitcast<u32>(contact_word(k, C_BODY_B))
+        && all(bitcast<vec3<u32>>(contact3(c, C_NORMAL)) == bitcast<vec3<u32>>(contact3(k, C_NORMAL)));
 }
-fn uncreep(c: u32) {
-    if contact_word(c, C_STUCK) == 0.0 {
+fn rotation_since(q: vec4<f32>, q0: vec4<f32>) -> vec3<f32> {
+    var d = qmul(q, qconj(q0));
+    if d.w < 0.0 {
+        d = -d;
+    }
+    return 2.0 * d.xyz;
+}
+fn patch_friction(c0: u32, c1: u32) {
+    let a = bitcast<u32>(contact_word(c0, C_BODY_A));
+    let b = bitcast<u32>(contact_word(c0, C_BODY_B));
+    let n = contact3(c0, C_NORMAL);
+    let mu = contact_word(c0, C_FRICTION);
+    var la = vec3<f32>(0.0);
+    var lb = vec3<f32>(0.0);
+    var lam = 0.0;
+    var k = 0.0;
+    for (var c = c0; c < c1; c++) {
+        let l = contact_word(c, C_LAMBDA);
+        if l > 0.0 {
+            la += contact3(c, C_RA);
+            lb += contact3(c, C_RB);
+            lam += l;
+            k += 1.0;
+        }
+    }
+    if lam <= 0.0 {
         return;
     }
-    let k = contact_points(c);
-    if k.b != NONE {
-        return;
+    la /= k;
+    lb /= k;
+    if k >= 3.0 {
+        let dx = (pos(a) - prev_pos(a)) - (pos(b) - prev_pos(b));
+        let dxt = dx - n * dot(dx, n);
+        let w = inv_mass(a) + inv_mass(b);
+        if w > PHYS_EPS && length(dxt) / w <= mu * lam {
+            solve_point(a, vec3<f32>(0.0), b, vec3<f32>(0.0), dxt);
+        }
+        var radius = 0.0;
+        for (var c = c0; c < c1; c++) {
+            if contact_word(c, C_LAMBDA) > 0.0 {
+                radius += length(contact3(c, C_RA) - la);
+            }
+        }
+        radius /= k;
+        let twist = dot(rotation_since(quat(a), prev_quat(a)) - rotation_since(quat(b), prev_quat(b)), n);
+        let wr = ang_inv_mass(a, n) + ang_inv_mass(b, n);
+        if wr > PHYS_EPS && abs(twist) / wr <= mu * lam * radius {
+            solve_angle(a, b, -n * twist);
+        }
+    } else {
+        let ra = qrot(quat(a), la);
+        let rb = qrot(quat(b), lb);
+        let pa = pos(a) + ra;
+        let pb = pos(b) + rb;
+        let pa0 = prev_pos(a) + qrot(prev_quat(a), la);
+        let pb0 = prev_pos(b) + qrot(prev_quat(b), lb);
+        let dp = (pa - pa0) - (pb - pb0);
+        let dt = dp - n * dot(dp, n);
+        let lt = length(dt);
+        if lt <= PHYS_EPS {
+            return;
+        }
+        let t = dt / lt;
+        let w = point_inv_mass(a, ra, t) + point_inv_mass(b, rb, t);
+        if w > PHYS_EPS && lt / w <= mu * lam {
+            solve_point(a, ra, b, rb, dt);
+        }
     }
-    let pa = pos(k.a) + k.ra;
-    let pb = pos(k.b) + k.rb;
-    let pa0 = prev_pos(k.a) + qrot(prev_quat(k.a), contact3(c, C_RA));
-    let pb0 = prev_pos(k.b) + qrot(prev_quat(k.b), contact3(c, C_RB));
-    let dp = (pa - pa0) - (pb - pb0);
-    let dt = dp - k.n * dot(dp, k.n);
-    let lt = length(dt);
-    if lt <= PHYS_EPS {
-        return;
-    }
-    let t = dt / lt;
-    let w = point_inv_mass(k.a, k.ra, t) + point_inv_mass(k.b, k.rb, t);
-    if w <= PHYS_EPS {
-        return;
-    }
-    let imp = t * (lt / w);
-    shift(k.a, -imp, k.ra);
-    shift(k.b, imp, k.rb);
 }
 
 // ---- Collision ----
@@ -706,7 +746,6 @@ fn add_contact(hit: Hit, ba: u32, bb: u32, mu: f32, e: f32, flags: ptr<function,
     set_contact_word(count, C_LAMBDA, 0.0);
     set_contact_word(count, C_RESTITUTION, e);
     set_contact_word(count, C_VN0, 0.0);
-    set_contact_word(count, C_STUCK, 0.0);
     scratch[count_index()] = bitcast<f32>(count + 1u);
 }
 fn sphere_sphere(ca: vec3<f32>, ra: f32, cb: vec3<f32>, rb: f32) -> Hit {
@@ -1075,8 +1114,13 @@ fn physics_step() -> u32 {
                 solve_limit(j);
             }
         }
+        var start = 0u;
         for (var c = 0u; c < nc; c++) {
             solve_contact_position(c);
+            if c + 1u == nc || !same_patch(c, c + 1u) {
+                patch_friction(start, c + 1u);
+                start = c + 1u;
+            }
         }
         for (var b = 0u; b < nb; b++) {
             set_vel(b, vel(b) + scratch3(SCRATCH_BODY * b + SB_DX) / h);
@@ -1084,9 +1128,6 @@ fn physics_step() -> u32 {
         }
         for (var c = 0u; c < nc; c++) {
             solve_contact_velocity(c, h);
-        }
-        for (var c = 0u; c < nc; c++) {
-            uncreep(c);
         }
         for (var j = 0u; j < scene.num_joints; j++) {
             if jw(j, J_DAMPING) > 0.0 {

@@ -144,14 +144,13 @@ fn sliding_box_stops_at_the_coulomb_distance() {
 }
 
 /// On an incline with tan θ < μ the box sticks: after it settles (0.1 s), it creeps less
-/// than 1.5 cm in 2 s. NOT the 1 mm: friction acts after each substep's position
-/// update, and the creep pass only takes part of that slip back (measured 8 mm in 2 s at
-/// 20°, μ 0.5); this bound guards against it getting worse until static friction is fixed. With tan θ > μ it slides with a = g (sin θ − μ cos θ), within 2% (measured
-/// from the displacement between 0.1 s and 2.1 s).
+/// than 1 mm in 2 s (the bound; measured under 1 µm at 20° and 26°, μ 0.5). With
+/// tan θ > μ it slides with a = g (sin θ − μ cos θ), within 2% (measured from the
+/// displacement between 0.1 s and 2.1 s).
 #[test]
 fn incline_sticks_below_and_slides_above_the_friction_angle() {
     let mu = 0.5_f32;
-    for deg in [20.0_f32, 30.0] {
+    for deg in [20.0_f32, 26.0, 30.0] {
         let th = deg.to_radians();
         let mut e = env(
             &box_scene(mu, Quat::from_rotation_y(th)),
@@ -164,7 +163,7 @@ fn incline_sticks_below_and_slides_above_the_friction_angle() {
         let s2 = state0(&mut e);
         let moved = (body_pos(&s2, 0) - body_pos(&s1, 0)).length();
         if th.tan() < mu {
-            assert!(moved < 1.5e-2, "{deg}°: crept {moved} m in 2 s");
+            assert!(moved < 1e-3, "{deg}°: crept {moved} m in 2 s");
         } else {
             let v1 = body_vel(&s1, 0).length();
             let a = 2.0 * (moved - v1 * 2.0) / 4.0;
@@ -175,6 +174,37 @@ fn incline_sticks_below_and_slides_above_the_friction_angle() {
             );
         }
     }
+}
+
+/// A sphere on a 20° incline with mu 0.5 rolls instead of sticking or sliding: a = 5/7 g
+/// sin θ (solid sphere), within 8%. Guards the one- and two-point patches, which hold the
+/// contact point and let the body roll (a face patch holds the translation). NOT 2%: it
+/// runs 4-6% fast (at 5 to 80 substeps, so not the substep), with a few slipping steps
+/// (ω r / v dips to 0.96); the cause is open.
+#[test]
+fn sphere_rolls_down_an_incline() {
+    let th = 20.0_f32.to_radians();
+    let tilt = Quat::from_rotation_y(th);
+    let mut s = SceneBuilder::new("roll");
+    s.plane().friction(0.5).pose(Vec3::ZERO, tilt);
+    let b = s.body(0, tilt * Vec3::new(0.0, 0.0, 0.1), tilt);
+    s.free_joint(b);
+    s.geom(b, Shape::Sphere { radius: 0.1 })
+        .mass(1.0)
+        .friction(0.5);
+    let mut e = env(&s.build().unwrap(), PhysicsOptions::default(), 1);
+    step_n(&mut e, 10);
+    let s1 = state0(&mut e);
+    step_n(&mut e, 100);
+    let s2 = state0(&mut e);
+    let v1 = body_vel(&s1, 0).length();
+    let moved = (body_pos(&s2, 0) - body_pos(&s1, 0)).length();
+    let a = 2.0 * (moved - v1 * 1.0) / 1.0;
+    let expected = 5.0 / 7.0 * G * th.sin();
+    assert!(
+        (a / expected - 1.0).abs() < 0.08,
+        "a = {a} m/s², expected {expected} (rolling)"
+    );
 }
 
 /// Total mechanical energy of a state, J.

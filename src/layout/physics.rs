@@ -177,7 +177,7 @@ pub const SB_DX: u32 = 7;
 pub const SB_DPHI: u32 = 10;
 
 /// Words per contact in the scratch buffer.
-pub const CONTACT_STRIDE: u32 = 16;
+pub const CONTACT_STRIDE: u32 = 15;
 /// Contact: the dynamic body.
 pub const C_BODY_A: u32 = 0;
 /// Contact: the other body, or [`NONE`] for static geometry.
@@ -196,9 +196,6 @@ pub const C_LAMBDA: u32 = 12;
 pub const C_RESTITUTION: u32 = 13;
 /// Contact: normal relative velocity at the start of the substep, m/s.
 pub const C_VN0: u32 = 14;
-
-/// Contact: 1 when friction held the contact still in the last velocity pass (sticking).
-pub const C_STUCK: u32 = 15;
 
 /// Flags bit: more contacts than the world's capacity; the extra ones were dropped.
 pub const FLAG_CONTACT_OVERFLOW: u32 = 16;
@@ -423,7 +420,6 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("C_LAMBDA", U32(C_LAMBDA)),
     ("C_RESTITUTION", U32(C_RESTITUTION)),
     ("C_VN0", U32(C_VN0)),
-    ("C_STUCK", U32(C_STUCK)),
     ("FLAG_CONTACT_OVERFLOW", U32(FLAG_CONTACT_OVERFLOW)),
     ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
     ("TASK_NONE", U32(TASK_NONE)),
