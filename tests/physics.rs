@@ -460,6 +460,44 @@ fn gpu_matches_the_cpu_reference_on_every_scene() {
     }
 }
 
+/// The kernel's private copies (`PrivatePlan`) change where a world's data lives, not what
+/// is computed: every registered scene steps bitwise the same with all of them (the
+/// default budget), with none (budget 0) and with some (200 words: the State only).
+#[test]
+fn private_copies_do_not_change_results() {
+    for s in scene::SCENES {
+        let mut runs = Vec::new();
+        for budget in [scene::PRIVATE_WORDS, 0, 200] {
+            let cfg = SceneConfig {
+                private_words: budget,
+                ..scene::registered_config(s.name)
+            };
+            let mut e =
+                scene::make_mjcf(gpu(), s.xml, s.file, false, &cfg, &EnvConfig::new(16)).unwrap();
+            e.reset(5).unwrap();
+            for t in 0..40 {
+                let a = e.spec().action_space.sample(16, 9, t);
+                e.step(&a).unwrap();
+            }
+            let bits: Vec<u32> = e
+                .get_state(Worlds::All)
+                .unwrap()
+                .state
+                .iter()
+                .map(|v| v.to_bits())
+                .collect();
+            runs.push((budget, bits));
+        }
+        for (budget, bits) in &runs[1..] {
+            assert!(
+                *bits == runs[0].1,
+                "{}: budget {budget} differs from the default",
+                s.name
+            );
+        }
+    }
+}
+
 /// A contact capacity too small for the scene is reported in the flags of exactly the
 /// worlds that overflowed, never silently.
 #[test]

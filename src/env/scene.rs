@@ -60,6 +60,67 @@ pub struct SceneConfig {
     /// Reset noise amplitude ([`SceneParams::reset_noise`]). Default 0: every episode
     /// starts from the scene as written.
     pub reset_noise: f32,
+    /// Budget, in f32 words per world, for the kernel's private copies of the State,
+    /// scratch and Model records ([`PrivatePlan`]). Default [`PRIVATE_WORDS`]; 0 reads
+    /// everything from storage buffers (results are bitwise the same either way).
+    pub private_words: u32,
+}
+
+/// Default [`SceneConfig::private_words`]: 4096 words (16 KiB per invocation). On
+/// lavapipe this holds the boxes scene whole (about 2,000 words); on a GPU private arrays
+/// that large live in per-thread local memory, which the driver sizes for every resident
+/// thread, so the budget stays modest.
+pub const PRIVATE_WORDS: u32 = 4096;
+
+/// Which record families the scene kernel keeps in private memory, and their lengths in
+/// words (0: read from the storage buffer). Chosen greedily within a budget in order of
+/// how often the solver touches them: State, body records, scratch (substep memory and
+/// contacts), geom records, joint records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrivatePlan {
+    /// `PRIV_STATE`: the world's State row.
+    pub state: u32,
+    /// `PRIV_BODY`: the body records.
+    pub body: u32,
+    /// `PRIV_SCRATCH`: the scratch row.
+    pub scratch: u32,
+    /// `PRIV_GEOM`: the geom records.
+    pub geom: u32,
+    /// `PRIV_JOINT`: the joint records.
+    pub joint: u32,
+}
+
+impl PrivatePlan {
+    /// The plan for a scene with sizes `p` within `budget` words.
+    pub fn new(p: &SceneParams, budget: u32) -> PrivatePlan {
+        let mut left = budget;
+        let mut take = |words: u32| {
+            if words > 0 && words <= left {
+                left -= words;
+                words
+            } else {
+                0
+            }
+        };
+        PrivatePlan {
+            state: take(p.state_dim),
+            body: take(p.num_bodies * BODY_STRIDE),
+            scratch: take(p.scratch_stride),
+            geom: take(p.num_geoms * GEOM_STRIDE),
+            joint: take(p.num_joints * JOINT_STRIDE),
+        }
+    }
+
+    /// The values of `layout::physics::SCENE_SPECIALIZATION`.
+    pub fn specialization(&self) -> [(&'static str, u32); 5] {
+        [
+            ("PRIV_STATE", self.state),
+            ("PRIV_SCRATCH", self.scratch),
+            ("PRIV_BODY", self.body),
+            ("PRIV_GEOM", self.geom),
+            ("PRIV_JOINT", self.joint),
+        ]
+    }
 }
 
 impl SceneConfig {
@@ -72,6 +133,7 @@ impl SceneConfig {
             max_episode_steps: 1000,
             per_world: PerWorld::default(),
             reset_noise: 0.0,
+            private_words: PRIVATE_WORDS,
         }
     }
 }
@@ -144,7 +206,8 @@ pub fn make_scene(
         },
         max_episode_steps: params.max_episode_steps,
     };
-    let source = shader::kernel_source("scene")?;
+    let plan = PrivatePlan::new(&params, scene.private_words);
+    let source = shader::kernel_source_with("scene", &plan.specialization())?;
     let kernel = Kernel::new(gpu, "scene.step", &source, "step", SCENE_BINDINGS)?;
     let uniform = GpuBuffer::uniform(gpu, "scene.params", &params);
     let model_buf = GpuBuffer::storage(gpu, "scene.model", words.len())?;
@@ -215,8 +278,8 @@ pub const SCENES: &[RegisteredScene] = &[
     },
 ];
 
-/// The env settings of a registered scene.
-fn registered_config(name: &str) -> SceneConfig {
+/// The env settings of a registered scene (defaults for any other name).
+pub fn registered_config(name: &str) -> SceneConfig {
     match name {
         // 1.5 s episodes: the drop and the settling; ±2 cm of x/y jitter per box, as the
         // MuJoCo peer benchmark jitters its batched worlds.

@@ -5,6 +5,10 @@
 //! `#import` is the only directive: it pastes the named module once (later imports of the
 //! same module are dropped), so shared structs and helpers have one definition. There is
 //! no other text substitution; numbers come from the prelude, never from string replace.
+//!
+//! A kernel may also be specialized per pipeline with u32 constants of its own
+//! ([`SPECIALIZATION`]): lengths of private arrays, which WGSL's `override` cannot give.
+//! They are written into the prelude too; [`kernel_source`] uses their defaults.
 
 use crate::layout::{WgslValue, WGSL_CONSTANTS};
 use crate::Error;
@@ -26,6 +30,13 @@ pub const SHARED: &[(&str, &str)] = &[
 pub const KERNELS: &[(&str, &str)] = &[
     ("cartpole", include_str!("../../shaders/cartpole.wgsl")),
     ("scene", include_str!("../../shaders/scene.wgsl")),
+];
+
+/// Each kernel's specialization constants with their defaults (which every kernel must
+/// validate with; tests compose each kernel with them).
+pub const SPECIALIZATION: &[(&str, &[(&str, u32)])] = &[
+    ("cartpole", &[]),
+    ("scene", crate::layout::physics::SCENE_SPECIALIZATION),
 ];
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
@@ -114,14 +125,47 @@ pub fn validate(name: &str, source: &str) -> Result<naga::Module, Error> {
     Ok(module)
 }
 
-/// Composes a top-level shader from [`KERNELS`] by name.
+/// Composes a top-level shader from [`KERNELS`] by name, with its default
+/// specialization.
 ///
 /// # Panics
 /// If `name` is not in [`KERNELS`]: a programmer bug.
 pub fn kernel_source(name: &str) -> Result<String, Error> {
+    kernel_source_with(name, &[])
+}
+
+/// Composes a top-level shader from [`KERNELS`] by name, with `values` in place of the
+/// defaults of its [`SPECIALIZATION`] constants.
+///
+/// # Panics
+/// If `name` is not in [`KERNELS`], or a value names no specialization constant of that
+/// kernel: programmer bugs.
+pub fn kernel_source_with(name: &str, values: &[(&str, u32)]) -> Result<String, Error> {
     let (_, text) = KERNELS
         .iter()
         .find(|(n, _)| *n == name)
         .unwrap_or_else(|| panic!("no kernel named {name}"));
-    compose(name, text)
+    let defaults = SPECIALIZATION
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, d)| *d)
+        .unwrap_or_else(|| panic!("no specialization entry for kernel {name}"));
+    for (v, _) in values {
+        assert!(
+            defaults.iter().any(|(d, _)| d == v),
+            "kernel {name} has no specialization constant {v}"
+        );
+    }
+    let mut out = prelude();
+    out += &format!("// Specialization of {name}.\n");
+    for (c, default) in defaults {
+        let v = values
+            .iter()
+            .find(|(n, _)| n == c)
+            .map_or(*default, |(_, v)| *v);
+        out += &format!("const {c}: u32 = {v}u;\n");
+    }
+    let mut seen = Vec::new();
+    append(name, text, &mut out, &mut seen, 0)?;
+    Ok(out)
 }

@@ -333,6 +333,19 @@ wgsl_twin!(
 );
 
 use super::WgslValue::{F32, U32};
+/// Specialization constants of `shaders/scene.wgsl` (see `gpu::shader::SPECIALIZATION`):
+/// lengths, in f32 words, of the private copies of a world's State (`PRIV_STATE`),
+/// scratch (`PRIV_SCRATCH`) and Model body, geom and joint records (`PRIV_BODY`,
+/// `PRIV_GEOM`, `PRIV_JOINT`). 0 means that family is read from its storage buffer; the
+/// defaults are all 0. `env::scene::PrivatePlan` chooses them per scene.
+pub const SCENE_SPECIALIZATION: &[(&str, u32)] = &[
+    ("PRIV_STATE", 0),
+    ("PRIV_SCRATCH", 0),
+    ("PRIV_BODY", 0),
+    ("PRIV_GEOM", 0),
+    ("PRIV_JOINT", 0),
+];
+
 /// The physics constants, appended to [`super::WGSL_CONSTANTS`].
 pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("NONE", U32(NONE)),
