@@ -935,6 +935,51 @@ fn clip(np: u32, plane_n: vec3<f32>, off: f32) -> u32 {
     }
     return out;
 }
+// Face-face manifold reduction to four points (see `keep_four` in cpu.rs).
+var<private> cand: array<vec3<f32>, 8>;
+var<private> seps: array<f32, 8>;
+fn side_of(i0: u32, i1: u32, m: u32, n: vec3<f32>) -> f32 {
+    return dot(cross(cand[i1] - cand[i0], cand[m] - cand[i0]), n);
+}
+fn keep_four(len: u32, n: vec3<f32>) -> u32 {
+    if len <= 4u {
+        return (1u << len) - 1u;
+    }
+    var i0 = 0u;
+    for (var m = 1u; m < len; m++) {
+        if seps[m] < seps[i0] {
+            i0 = m;
+        }
+    }
+    var i1 = 0u;
+    var far = -1.0;
+    for (var m = 0u; m < len; m++) {
+        let d = dot(cand[m] - cand[i0], cand[m] - cand[i0]);
+        if m != i0 && d > far {
+            far = d;
+            i1 = m;
+        }
+    }
+    var i2 = 0u;
+    var hi = -3.0e38;
+    for (var m = 0u; m < len; m++) {
+        let s = side_of(i0, i1, m, n);
+        if m != i0 && m != i1 && s > hi {
+            hi = s;
+            i2 = m;
+        }
+    }
+    var i3 = 0u;
+    var lo = 3.0e38;
+    for (var m = 0u; m < len; m++) {
+        let s = side_of(i0, i1, m, n);
+        if m != i0 && m != i1 && m != i2 && s < lo {
+            lo = s;
+            i3 = m;
+        }
+    }
+    return (1u << i0) | (1u << i1) | (1u << i2) | (1u << i3);
+}
 fn box_box(a: Placed, b: Placed, margin: f32) {
     let d = b.c - a.c;
     var best = -3.0e38;
@@ -1008,11 +1053,20 @@ fn box_box(a: Placed, b: Placed, margin: f32) {
             np = clip(np, t, dot(t, rf.c) + rf.size[m]);
             np = clip(np, -t, -dot(t, rf.c) + rf.size[m]);
         }
+        var nc = 0u;
         for (var i = 0u; i < np; i++) {
-            let p = poly[i];
-            let sep = dot(p - rf.c, nref) - rf.size[k];
-            if sep < margin {
-                let on_ref = p - nref * sep;
+            let sep = dot(poly[i] - rf.c, nref) - rf.size[k];
+            if sep < margin && nc < 8u {
+                cand[nc] = poly[i];
+                seps[nc] = sep;
+                nc += 1u;
+            }
+        }
+        let keep = keep_four(nc, nref);
+        for (var i = 0u; i < nc; i++) {
+            if (keep & (1u << i)) != 0u {
+                let p = cand[i];
+                let on_ref = p - nref * seps[i];
                 if ref_is_a {
                     push_hit(Hit(on_ref, p, -nref));
                 } else {
