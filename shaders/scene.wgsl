@@ -627,7 +627,10 @@ struct CP {
 fn contact_points(c: u32) -> CP {
     let a = bitcast<u32>(contact_word(c, C_BODY_A));
     let b = bitcast<u32>(contact_word(c, C_BODY_B));
-    return CP(a, b, qrot(quat(a), contact3(c, C_RA)), qrot(quat(b), contact3(c, C_RB)), contact3(c, C_NORMAL));
+    let n = contact3(c, C_NORMAL);
+    let ra = qrot(quat(a), contact3(c, C_RA)) - n * contact_word(c, C_RAD_A);
+    let rb = qrot(quat(b), contact3(c, C_RB)) + n * contact_word(c, C_RAD_B);
+    return CP(a, b, ra, rb, n);
 }
 fn relative_velocity(a: u32, ra: vec3<f32>, b: u32, rb: vec3<f32>) -> vec3<f32> {
     return (vel(a) + cross(angvel(a), ra)) - (vel(b) + cross(angvel(b), rb));
@@ -702,14 +705,12 @@ fn patch_friction(c0: u32, c1: u32) {
     let n = contact3(c0, C_NORMAL);
     let mu = contact_word(c0, C_FRICTION);
     var la = vec3<f32>(0.0);
-    var lb = vec3<f32>(0.0);
     var lam = 0.0;
     var k = 0.0;
     for (var c = c0; c < c1; c++) {
         let l = contact_word(c, C_LAMBDA);
         if l > 0.0 {
             la += contact3(c, C_RA);
-            lb += contact3(c, C_RB);
             lam += l;
             k += 1.0;
         }
@@ -718,7 +719,6 @@ fn patch_friction(c0: u32, c1: u32) {
         return;
     }
     la /= k;
-    lb /= k;
     if k >= 3.0 {
         let dx = (pos(a) - prev_pos(a)) - (pos(b) - prev_pos(b));
         let dxt = dx - n * dot(dx, n);
@@ -739,13 +739,22 @@ fn patch_friction(c0: u32, c1: u32) {
             solve_angle(a, b, -n * twist);
         }
     } else {
-        let ra = qrot(quat(a), la);
-        let rb = qrot(quat(b), lb);
-        let pa = pos(a) + ra;
-        let pb = pos(b) + rb;
-        let pa0 = prev_pos(a) + qrot(prev_quat(a), la);
-        let pb0 = prev_pos(b) + qrot(prev_quat(b), lb);
-        let dp = (pa - pa0) - (pb - pb0);
+        // The patch's contact point now, and where the material point now there was at
+        // the start of the substep (see cpu.rs).
+        var ra = vec3<f32>(0.0);
+        var rb = vec3<f32>(0.0);
+        for (var c = c0; c < c1; c++) {
+            if contact_word(c, C_LAMBDA) > 0.0 {
+                let kp = contact_points(c);
+                ra += kp.ra;
+                rb += kp.rb;
+            }
+        }
+        ra /= k;
+        rb /= k;
+        let back_a = qmul(prev_quat(a), qconj(quat(a)));
+        let back_b = qmul(prev_quat(b), qconj(quat(b)));
+        let dp = (pos(a) + ra - prev_pos(a) - qrot(back_a, ra)) - (pos(b) + rb - prev_pos(b) - qrot(back_b, rb));
         let dt = dp - n * dot(dp, n);
         let lt = length(dt);
         if lt <= PHYS_EPS {
@@ -792,19 +801,29 @@ fn reach(b: u32) -> f32 {
     }
     return (length(vel(b)) + length(angvel(b)) * bw(b, B_RADIUS)) * scene.dt;
 }
-fn add_contact(hit: Hit, ba: u32, bb: u32, mu: f32, e: f32, flags: ptr<function, u32>) {
+// A geom's rounding radius: from its core (point or segment) to its surface.
+fn rounding(g: Placed) -> f32 {
+    return select(0.0, g.size.x, g.ty == GEOM_SPHERE || g.ty == GEOM_CAPSULE);
+}
+fn add_contact(hit: Hit, ba: u32, bb: u32, rad1: f32, rad2: f32, mu: f32, e: f32, flags: ptr<function, u32>) {
     var a = ba;
     var b = bb;
     var pa = hit.pa;
     var pb = hit.pb;
     var n = hit.n;
+    var rad_a = rad1;
+    var rad_b = rad2;
     if ba == NONE {
         a = bb;
         b = ba;
         pa = hit.pb;
         pb = hit.pa;
         n = -hit.n;
+        rad_a = rad2;
+        rad_b = rad1;
     }
+    pa += n * rad_a;
+    pb -= n * rad_b;
     let count = bitcast<u32>(xs_get(count_index()));
     if count >= scene.contact_capacity {
         *flags |= FLAG_CONTACT_OVERFLOW;
@@ -827,6 +846,8 @@ fn add_contact(hit: Hit, ba: u32, bb: u32, mu: f32, e: f32, flags: ptr<function,
     set_contact_word(count, C_LAMBDA, 0.0);
     set_contact_word(count, C_RESTITUTION, e);
     set_contact_word(count, C_VN0, 0.0);
+    set_contact_word(count, C_RAD_A, rad_a);
+    set_contact_word(count, C_RAD_B, rad_b);
     xs_set(count_index(), bitcast<f32>(count + 1u));
 }
 fn sphere_sphere(ca: vec3<f32>, ra: f32, cb: vec3<f32>, rb: f32) -> Hit {
@@ -1188,7 +1209,7 @@ fn collide() -> u32 {
             for (var k = 0u; k < nhits; k++) {
                 let h = hits[k];
                 if dot(h.pa - h.pb, h.n) < margin {
-                    add_contact(h, b1, b2, mu, e, &flags);
+                    add_contact(h, b1, b2, rounding(s1), rounding(s2), mu, e, &flags);
                 }
             }
         }

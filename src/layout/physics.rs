@@ -177,14 +177,17 @@ pub const SB_DX: u32 = 7;
 pub const SB_DPHI: u32 = 10;
 
 /// Words per contact in the scratch buffer.
-pub const CONTACT_STRIDE: u32 = 15;
+pub const CONTACT_STRIDE: u32 = 17;
 /// Contact: the dynamic body.
 pub const C_BODY_A: u32 = 0;
 /// Contact: the other body, or [`NONE`] for static geometry.
 pub const C_BODY_B: u32 = 1;
-/// Contact: point on A in A's frame, m.
+/// Contact: A's core point in A's frame, m: the contact point is this, moved with the
+/// body, then [`C_RAD_A`] along -normal (so a rolling sphere's contact point stays at the
+/// bottom instead of turning with the ball).
 pub const C_RA: u32 = 2;
-/// Contact: point on B in B's frame (world frame when static), m.
+/// Contact: B's core point in B's frame (world frame when static), m; the contact point
+/// is [`C_RAD_B`] along +normal from it.
 pub const C_RB: u32 = 5;
 /// Contact: unit normal, world frame, from B to A.
 pub const C_NORMAL: u32 = 8;
@@ -196,6 +199,10 @@ pub const C_LAMBDA: u32 = 12;
 pub const C_RESTITUTION: u32 = 13;
 /// Contact: normal relative velocity at the start of the substep, m/s.
 pub const C_VN0: u32 = 14;
+/// Contact: A's rounding radius (sphere or capsule radius, else 0), m.
+pub const C_RAD_A: u32 = 15;
+/// Contact: B's rounding radius, m.
+pub const C_RAD_B: u32 = 16;
 
 /// Flags bit: more contacts than the world's capacity; the extra ones were dropped.
 pub const FLAG_CONTACT_OVERFLOW: u32 = 16;
@@ -433,6 +440,8 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("C_LAMBDA", U32(C_LAMBDA)),
     ("C_RESTITUTION", U32(C_RESTITUTION)),
     ("C_VN0", U32(C_VN0)),
+    ("C_RAD_A", U32(C_RAD_A)),
+    ("C_RAD_B", U32(C_RAD_B)),
     ("FLAG_CONTACT_OVERFLOW", U32(FLAG_CONTACT_OVERFLOW)),
     ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
     ("TASK_NONE", U32(TASK_NONE)),

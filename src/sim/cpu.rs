@@ -574,8 +574,9 @@ impl World<'_> {
     fn contact_points(&self, c: u32) -> (u32, u32, Vec3, Vec3, Vec3) {
         let a = u(self.contact_word(c, C_BODY_A));
         let b = u(self.contact_word(c, C_BODY_B));
-        let ra = self.quat(a) * self.contact3(c, C_RA);
-        let rb = self.quat(b) * self.contact3(c, C_RB);
+        let n = self.contact3(c, C_NORMAL);
+        let ra = self.quat(a) * self.contact3(c, C_RA) - n * self.contact_word(c, C_RAD_A);
+        let rb = self.quat(b) * self.contact3(c, C_RB) + n * self.contact_word(c, C_RAD_B);
         (a, b, ra, rb, self.contact3(c, C_NORMAL))
     }
     fn relative_velocity(&self, a: u32, ra: Vec3, b: u32, rb: Vec3) -> Vec3 {
@@ -614,14 +615,12 @@ impl World<'_> {
         let n = self.contact3(c0, C_NORMAL);
         let mu = self.contact_word(c0, C_FRICTION);
         let mut la = Vec3::ZERO;
-        let mut lb = Vec3::ZERO;
         let mut lam = 0.0;
         let mut k = 0.0;
         for c in c0..c1 {
             let l = self.contact_word(c, C_LAMBDA);
             if l > 0.0 {
                 la += self.contact3(c, C_RA);
-                lb += self.contact3(c, C_RB);
                 lam += l;
                 k += 1.0;
             }
@@ -630,7 +629,6 @@ impl World<'_> {
             return;
         }
         la /= k;
-        lb /= k;
         if k >= 3.0 {
             let dx = (self.pos(a) - self.prev_pos(a)) - (self.pos(b) - self.prev_pos(b));
             let dxt = dx - n * dx.dot(n);
@@ -653,12 +651,22 @@ impl World<'_> {
                 self.solve_angle(a, b, -n * twist);
             }
         } else {
-            let (ra, rb) = (self.quat(a) * la, self.quat(b) * lb);
-            let pa = self.pos(a) + ra;
-            let pb = self.pos(b) + rb;
-            let pa0 = self.prev_pos(a) + self.prev_quat(a) * la;
-            let pb0 = self.prev_pos(b) + self.prev_quat(b) * lb;
-            let dp = (pa - pa0) - (pb - pb0);
+            // The patch's contact point now, and where the material point now there was at
+            // the start of the substep: its slip (zero for rolling without slipping).
+            let (mut ra, mut rb) = (Vec3::ZERO, Vec3::ZERO);
+            for c in c0..c1 {
+                if self.contact_word(c, C_LAMBDA) > 0.0 {
+                    let (_, _, rac, rbc, _) = self.contact_points(c);
+                    ra += rac;
+                    rb += rbc;
+                }
+            }
+            ra /= k;
+            rb /= k;
+            let back_a = self.prev_quat(a) * self.quat(a).conjugate();
+            let back_b = self.prev_quat(b) * self.quat(b).conjugate();
+            let dp = (self.pos(a) + ra - self.prev_pos(a) - back_a * ra)
+                - (self.pos(b) + rb - self.prev_pos(b) - back_b * rb);
             let dt = dp - n * dp.dot(n);
             let lt = dt.length();
             if lt <= PHYS_EPS {
@@ -765,12 +773,23 @@ impl World<'_> {
         (self.vel(b).length() + self.angvel(b).length() * self.bw(b, B_RADIUS)) * self.p.dt
     }
 
-    fn add_contact(&mut self, hit: Hit, ba: u32, bb: u32, mu: f32, e: f32, flags: &mut u32) {
-        let (a, b, pa, pb, n) = if ba == NONE {
-            (bb, ba, hit.pb, hit.pa, -hit.n)
+    /// Records `hit` between bodies `ba` and `bb` (geoms with rounding radii `rad`).
+    fn add_contact(
+        &mut self,
+        hit: Hit,
+        ba: u32,
+        bb: u32,
+        rad: [f32; 2],
+        pair: [f32; 2],
+        flags: &mut u32,
+    ) {
+        let [mu, e] = pair;
+        let (a, b, pa, pb, n, rad_a, rad_b) = if ba == NONE {
+            (bb, ba, hit.pb, hit.pa, -hit.n, rad[1], rad[0])
         } else {
-            (ba, bb, hit.pa, hit.pb, hit.n)
+            (ba, bb, hit.pa, hit.pb, hit.n, rad[0], rad[1])
         };
+        let (pa, pb) = (pa + n * rad_a, pb - n * rad_b);
         let count = self.num_contacts();
         if count >= self.p.contact_capacity {
             *flags |= FLAG_CONTACT_OVERFLOW;
@@ -794,6 +813,8 @@ impl World<'_> {
             0.0,
             e,
             0.0,
+            rad_a,
+            rad_b,
         ];
         let at = (self.p.scratch_contacts + count * CONTACT_STRIDE) as usize;
         self.scratch[at..at + CONTACT_STRIDE as usize].copy_from_slice(&words);
@@ -833,7 +854,8 @@ impl World<'_> {
             let count = narrow_phase(&s1, &s2, margin, &mut hits);
             for hit in &hits[..count] {
                 if (hit.pa - hit.pb).dot(hit.n) < margin {
-                    self.add_contact(*hit, b1, b2, mu, e, &mut flags);
+                    let rad = [rounding(&s1), rounding(&s2)];
+                    self.add_contact(*hit, b1, b2, rad, [mu, e], &mut flags);
                 }
             }
         }
@@ -956,6 +978,15 @@ impl World<'_> {
                 obs[va..va + 3].copy_from_slice(&[wl.x, wl.y, wl.z]);
             }
         }
+    }
+}
+
+/// A geom's rounding radius: the distance from its core (point or segment) to its surface.
+fn rounding(g: &Placed) -> f32 {
+    if g.ty == GEOM_SPHERE || g.ty == GEOM_CAPSULE {
+        g.size.x
+    } else {
+        0.0
     }
 }
 
