@@ -848,6 +848,7 @@ fn add_contact(hit: Hit, ba: u32, bb: u32, rad1: f32, rad2: f32, mu: f32, e: f32
     set_contact_word(count, C_VN0, 0.0);
     set_contact_word(count, C_RAD_A, rad_a);
     set_contact_word(count, C_RAD_B, rad_b);
+    set_contact_word(count, C_PATCH_FIRST, select(1.0, 0.0, count > 0u && same_patch(count - 1u, count)));
     xs_set(count_index(), bitcast<f32>(count + 1u));
 }
 fn sphere_sphere(ca: vec3<f32>, ra: f32, cb: vec3<f32>, rb: f32) -> Hit {
@@ -1273,7 +1274,7 @@ fn physics_step() -> u32 {
         var start = 0u;
         for (var c = 0u; c < nc; c++) {
             solve_contact_position(c);
-            if c + 1u == nc || !same_patch(c, c + 1u) {
+            if c + 1u == nc || contact_word(c + 1u, C_PATCH_FIRST) != 0.0 {
                 patch_friction(start, c + 1u);
                 start = c + 1u;
             }

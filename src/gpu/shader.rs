@@ -57,7 +57,14 @@ pub fn prelude() -> String {
 
 /// Composes the shader `name` with body `text`: prelude, then imports, then the body.
 pub fn compose(name: &str, text: &str) -> Result<String, Error> {
+    compose_with_header(name, text, "")
+}
+
+/// [`compose`], with `header` (constants of the kernel's own) between the prelude and the
+/// body, so line numbers in messages about the body stay the body's.
+fn compose_with_header(name: &str, text: &str, header: &str) -> Result<String, Error> {
     let mut out = prelude();
+    out += header;
     let mut seen = Vec::new();
     append(name, text, &mut out, &mut seen, 0)?;
     Ok(out)
@@ -156,16 +163,13 @@ pub fn kernel_source_with(name: &str, values: &[(&str, u32)]) -> Result<String, 
             "kernel {name} has no specialization constant {v}"
         );
     }
-    let mut out = prelude();
-    out += &format!("// Specialization of {name}.\n");
+    let mut header = format!("// Specialization of {name}.\n");
     for (c, default) in defaults {
         let v = values
             .iter()
             .find(|(n, _)| n == c)
             .map_or(*default, |(_, v)| *v);
-        out += &format!("const {c}: u32 = {v}u;\n");
+        header += &format!("const {c}: u32 = {v}u;\n");
     }
-    let mut seen = Vec::new();
-    append(name, text, &mut out, &mut seen, 0)?;
-    Ok(out)
+    compose_with_header(name, text, &header)
 }

@@ -177,7 +177,7 @@ pub const SB_DX: u32 = 7;
 pub const SB_DPHI: u32 = 10;
 
 /// Words per contact in the scratch buffer.
-pub const CONTACT_STRIDE: u32 = 17;
+pub const CONTACT_STRIDE: u32 = 18;
 /// Contact: the dynamic body.
 pub const C_BODY_A: u32 = 0;
 /// Contact: the other body, or [`NONE`] for static geometry.
@@ -203,6 +203,10 @@ pub const C_VN0: u32 = 14;
 pub const C_RAD_A: u32 = 15;
 /// Contact: B's rounding radius, m.
 pub const C_RAD_B: u32 = 16;
+/// Contact: 1 when this contact starts a patch (its bodies or normal differ from the
+/// previous contact's), else 0. Found once per step, when the contact is recorded, so the
+/// substeps only read it.
+pub const C_PATCH_FIRST: u32 = 17;
 
 /// Flags bit: more contacts than the world's capacity; the extra ones were dropped.
 pub const FLAG_CONTACT_OVERFLOW: u32 = 16;
@@ -442,6 +446,7 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("C_VN0", U32(C_VN0)),
     ("C_RAD_A", U32(C_RAD_A)),
     ("C_RAD_B", U32(C_RAD_B)),
+    ("C_PATCH_FIRST", U32(C_PATCH_FIRST)),
     ("FLAG_CONTACT_OVERFLOW", U32(FLAG_CONTACT_OVERFLOW)),
     ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
     ("TASK_NONE", U32(TASK_NONE)),

@@ -815,9 +815,13 @@ impl World<'_> {
             0.0,
             rad_a,
             rad_b,
+            1.0,
         ];
         let at = (self.p.scratch_contacts + count * CONTACT_STRIDE) as usize;
         self.scratch[at..at + CONTACT_STRIDE as usize].copy_from_slice(&words);
+        if count > 0 && self.same_patch(count - 1, count) {
+            self.set_contact_word(count, C_PATCH_FIRST, 0.0);
+        }
         self.scratch[(self.p.scratch_contacts - 1) as usize] = f32::from_bits(count + 1);
     }
 
@@ -916,7 +920,7 @@ impl World<'_> {
             let mut start = 0;
             for c in 0..nc {
                 self.solve_contact_position(c);
-                if c + 1 == nc || !self.same_patch(c, c + 1) {
+                if c + 1 == nc || self.contact_word(c + 1, C_PATCH_FIRST) != 0.0 {
                     self.patch_friction(start, c + 1);
                     start = c + 1;
                 }
