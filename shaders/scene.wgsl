@@ -63,20 +63,8 @@ var<private> W: u32;
 var<private> SB: u32;
 var<private> XB: u32;
 
-// ---- quaternions (x, y, z, w) ----
-fn qmul(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(
-        a.w * b.xyz + b.w * a.xyz + cross(a.xyz, b.xyz),
-        a.w * b.w - dot(a.xyz, b.xyz),
-    );
-}
-fn qconj(q: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(-q.xyz, q.w);
-}
-fn qrot(q: vec4<f32>, v: vec3<f32>) -> vec3<f32> {
-    let t = 2.0 * cross(q.xyz, v);
-    return v + q.w * t + cross(q.xyz, t);
-}
+// ---- quaternions (x, y, z, w): qmul, qconj, qrot ----
+#import shared/quat
 fn rotate_by(q: vec4<f32>, dphi: vec3<f32>) -> vec4<f32> {
     let dq = qmul(vec4<f32>(dphi, 0.0), q);
     return normalize(q + 0.5 * dq);

@@ -33,6 +33,7 @@ mod error;
 pub mod gpu;
 pub mod layout;
 pub mod mjcf;
+pub mod render;
 pub mod shared;
 pub mod sim;
 

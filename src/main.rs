@@ -26,6 +26,8 @@ enum Command {
     Bench(BenchArgs),
     /// Replay given initial states and actions with autoreset off; write every step.
     Rollout(RolloutArgs),
+    /// Render views of a scene or env after some steps: PNG, NPY and a mosaic per view.
+    Render(RenderArgs),
     /// List the registered envs.
     Envs,
     /// Print the adapter that would be used, and why.
@@ -74,6 +76,61 @@ struct BenchArgs {
     /// supported (they become warnings).
     #[arg(long)]
     lenient: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SegArg {
+    /// Segmentation id = geom index + 1.
+    Geom,
+    /// Segmentation id = MJCF body index + 1.
+    Body,
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// An MJCF scene file.
+    #[arg(long, conflicts_with = "env")]
+    scene: Option<String>,
+    /// A registered env with a scene (see `manyworlds envs`).
+    #[arg(long)]
+    env: Option<String>,
+    /// Worlds to simulate; every world is rendered.
+    #[arg(long, default_value_t = 4)]
+    worlds: usize,
+    /// MJCF camera names, comma separated (default: every camera).
+    #[arg(long, value_delimiter = ',')]
+    camera: Vec<String>,
+    /// Image size, WxH pixels.
+    #[arg(long, default_value = "128x128", value_parser = parse_size)]
+    size: (u32, u32),
+    /// Steps to simulate before rendering, with random valid actions drawn from the seed
+    /// (0: the reset state).
+    #[arg(long, default_value_t = 0)]
+    steps: u32,
+    /// Seed of the reset and the actions.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output directory (created).
+    #[arg(long)]
+    out: String,
+    /// What segmentation ids name.
+    #[arg(long, value_enum, default_value = "geom")]
+    seg: SegArg,
+    /// Load the scene even when it holds unsupported dynamics (they become warnings).
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// Parses `WxH` (e.g. `64x64`) into pixels.
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}`: expected WxH with 1 to 8192 pixels each way, e.g. 64x64");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(1..=8192).contains(&w) || !(1..=8192).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
 }
 
 #[derive(clap::Args)]
@@ -176,6 +233,7 @@ fn main() {
         },
         Some(Command::Bench(a)) => bench(&a),
         Some(Command::Rollout(a)) => rollout(&a),
+        Some(Command::Render(a)) => render(&a),
         Some(Command::Envs) => {
             for e in env::REGISTRY {
                 println!("{:<12} {}", e.name, e.about);
@@ -343,6 +401,46 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
             t_all.elapsed().as_secs_f64()
         );
     }
+    Ok(())
+}
+
+fn render(a: &RenderArgs) -> Result<(), Error> {
+    use manyworlds::render::{files, Outputs, RenderConfig, SegmentIds};
+    let gpu = Gpu::new()?;
+    println!("adapter: {}", gpu.adapter());
+    let rc = RenderConfig {
+        cameras: a.camera.clone(),
+        outputs: Outputs::ALL,
+        segmentation: match a.seg {
+            SegArg::Geom => SegmentIds::Geom,
+            SegArg::Body => SegmentIds::Body,
+        },
+        ..RenderConfig::new(a.size.0, a.size.1)
+    };
+    let cfg = EnvConfig::new(a.worlds).render(rc.clone());
+    let (mut env, _) = open_env(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg)?;
+    env.reset(a.seed)?;
+    let pool = random_actions(env.as_ref(), a.seed, 8);
+    for t in 0..a.steps {
+        env.step(&pool[t as usize % pool.len()])?;
+    }
+    let images = env.images().ok_or_else(|| Error::InvalidArgument {
+        field: "env".into(),
+        value: env.spec().name.clone(),
+        allowed: "an env with a scene to render".into(),
+    })?;
+    let written = files::write_views(std::path::Path::new(&a.out), &images, 4.0)?;
+    println!(
+        "{} views ({} worlds x {} cameras) at {}x{} after {} steps: {} files in {}",
+        images.views().len(),
+        a.worlds,
+        env.spec().images.as_ref().map_or(0, |s| s.cameras.len()),
+        a.size.0,
+        a.size.1,
+        a.steps,
+        written.len(),
+        a.out
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use crate::layout::{
     StepParams, WorldClock, FLAG_TERMINATED, FLAG_TRUNCATED, MODE_OBSERVE, MODE_RESET, MODE_STEP,
     WORKGROUP_SIZE,
 };
+use crate::render::BatchRenderer;
 use crate::shared::rng::rng_key;
 use crate::Error;
 use std::collections::VecDeque;
@@ -45,6 +46,7 @@ struct Sections {
     rewards: std::ops::Range<usize>,
     flags: std::ops::Range<usize>,
     final_obs: std::ops::Range<usize>,
+    images: std::ops::Range<usize>,
 }
 
 /// A batch of worlds of one env on the GPU. Built by the env modules; used through [`VecEnv`].
@@ -70,6 +72,9 @@ pub struct BatchEnv {
     sections: Sections,
     host: Host,
     one_step_per_dispatch: bool,
+    renderer: Option<BatchRenderer>,
+    label: String,
+    slots: usize,
 }
 
 impl BatchEnv {
@@ -145,6 +150,7 @@ impl BatchEnv {
             rewards: obs_bytes..obs_bytes + 4 * n,
             flags: obs_bytes + 4 * n..obs_bytes + 8 * n,
             final_obs: obs_bytes + 8 * n..obs_bytes + 8 * n + if same_step { obs_bytes } else { 0 },
+            images: 0..0,
         };
         let readback = Readback::new(
             gpu,
@@ -178,8 +184,50 @@ impl BatchEnv {
                 truncated: vec![false; n],
             },
             one_step_per_dispatch: false,
+            renderer: None,
+            label: label.to_string(),
+            slots: config.readback_slots.max(2),
             spec,
         })
+    }
+
+    /// Renders after every submission from now on: the renderer's passes follow the step
+    /// dispatches in the same command buffer and its outputs travel in the same readback
+    /// slot. Call before the first reset.
+    pub fn attach_renderer(&mut self, renderer: BatchRenderer) {
+        let start = self.sections.final_obs.end.next_multiple_of(16);
+        self.sections.images = start..start + renderer.output_bytes() as usize;
+        self.readback = Readback::new(
+            &self.gpu,
+            &format!("{}.readback", self.label),
+            self.sections.images.end as u64,
+            self.slots,
+        );
+        let views = renderer.views();
+        let mut cameras: Vec<(String, u32, u32)> = Vec::new();
+        for v in views {
+            if v.camera == cameras.len() {
+                cameras.push((v.camera_name.clone(), v.width, v.height));
+            }
+        }
+        let mut worlds: Vec<usize> = views.iter().map(|v| v.world).collect();
+        worlds.dedup();
+        self.spec.images = Some(super::ImageSpec {
+            cameras,
+            outputs: renderer.outputs(),
+            worlds,
+        });
+        self.renderer = Some(renderer);
+    }
+
+    /// The renderer, when the env renders.
+    pub fn renderer(&self) -> Option<&BatchRenderer> {
+        self.renderer.as_ref()
+    }
+
+    /// The renderer, mutable (to change looks per world).
+    pub fn renderer_mut(&mut self) -> Option<&mut BatchRenderer> {
+        self.renderer.as_mut()
     }
 
     /// Runs `step_many(k)` and `step_resident(k)` as k one-step dispatches in one
@@ -229,6 +277,9 @@ impl BatchEnv {
         for _ in 0..dispatches {
             self.kernel.dispatch(&mut enc, self.groups);
         }
+        if let Some(r) = &self.renderer {
+            r.encode(&mut enc);
+        }
         if !readback {
             self.gpu.submit(enc);
             return self.gpu.check();
@@ -250,6 +301,9 @@ impl BatchEnv {
             if !range.is_empty() {
                 enc.copy_buffer_to_buffer(src, 0, staging, range.start as u64, range.len() as u64);
             }
+        }
+        if let Some(r) = &self.renderer {
+            r.copy_out(&mut enc, staging, sec.images.start as u64);
         }
         let index = self.gpu.submit(enc);
         self.readback.start_map(ticket, index);
@@ -298,6 +352,7 @@ impl BatchEnv {
                 truncated: &[],
                 flags: &[],
                 final_obs: None,
+                images: None,
             };
         };
         let bytes = self.readback.bytes_of(ticket);
@@ -310,6 +365,10 @@ impl BatchEnv {
             flags: bytemuck::cast_slice(&bytes[sec.flags.clone()]),
             final_obs: (self.autoreset == AutoresetMode::SameStep)
                 .then(|| bytemuck::cast_slice(&bytes[sec.final_obs.clone()])),
+            images: self
+                .renderer
+                .as_ref()
+                .map(|r| r.images(&bytes[sec.images.clone()])),
         }
     }
 
@@ -394,6 +453,9 @@ impl VecEnv for BatchEnv {
         self.submit(MODE_STEP, k, false)
     }
 
+    fn images(&self) -> Option<crate::render::Images<'_>> {
+        self.view().images
+    }
     fn observations(&self) -> &[f32] {
         self.view().obs
     }
@@ -494,6 +556,7 @@ impl VecEnv for BatchEnv {
             final_obs: self.final_obs.raw(),
             state: self.state.raw(),
             clocks: self.clocks.raw(),
+            images: self.renderer.as_ref().map(|r| r.buffers()),
         }
     }
 
@@ -504,5 +567,8 @@ impl VecEnv for BatchEnv {
         self.rewards.fill_u32(&self.gpu, u32::MAX);
         self.final_obs.fill_u32(&self.gpu, u32::MAX);
         self.flags.fill_u32(&self.gpu, u32::MAX);
+        if let Some(r) = &self.renderer {
+            r.poison();
+        }
     }
 }

@@ -58,6 +58,7 @@ pub fn spec(model: &CartpoleModel) -> EnvSpec {
         obs_is_state: true,
         action_space: ActionSpace::Discrete { n: 2 },
         max_episode_steps: model.max_episode_steps,
+        images: None,
     }
 }
 
@@ -68,6 +69,15 @@ pub fn make(gpu: &Gpu, config: &EnvConfig) -> Result<BatchEnv, Error> {
 
 /// Builds a cartpole batch with the given constants.
 pub fn make_with(gpu: &Gpu, config: &EnvConfig, model: &CartpoleModel) -> Result<BatchEnv, Error> {
+    if config.render.is_some() {
+        return Err(Error::InvalidArgument {
+            field: "render".into(),
+            value: "cartpole".into(),
+            allowed: "an env with a scene to render: cartpole-vision or cartpole-rigid \
+                      (cartpole's dynamics are closed-form, with no geometry)"
+                .into(),
+        });
+    }
     let source = shader::kernel_source("cartpole")?;
     let kernel = Kernel::new(gpu, "cartpole.step", &source, "step", ENV_BINDINGS)?;
     let model_buf = GpuBuffer::uniform(gpu, "cartpole.model", model);

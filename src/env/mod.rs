@@ -170,6 +170,20 @@ pub struct EnvSpec {
     pub action_space: ActionSpace,
     /// Steps after which an episode is truncated.
     pub max_episode_steps: u32,
+    /// The images each step renders, when the env renders ([`EnvConfig::render`]).
+    pub images: Option<ImageSpec>,
+}
+
+/// What a rendering env's steps return besides the vectors: one view per (rendered world,
+/// camera), world-major. See [`crate::render`] for the layouts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSpec {
+    /// Cameras, in camera-index order: name, width and height in pixels.
+    pub cameras: Vec<(String, u32, u32)>,
+    /// The outputs rendered.
+    pub outputs: crate::render::Outputs,
+    /// The worlds rendered, in output order.
+    pub worlds: Vec<usize>,
 }
 
 /// How to build an env.
@@ -183,6 +197,10 @@ pub struct EnvConfig {
     /// which callers read in place; the others receive steps in flight, so 2 (the default)
     /// allows one `step_async` ahead and 3 allows two.
     pub readback_slots: usize,
+    /// Render the worlds after every reset and step (images in [`Step::images`]). `None`
+    /// (the default) renders nothing, except for envs whose observation is an image,
+    /// which use their own default. Envs without a scene refuse it.
+    pub render: Option<crate::render::RenderConfig>,
 }
 
 impl EnvConfig {
@@ -192,7 +210,14 @@ impl EnvConfig {
             worlds,
             autoreset: AutoresetMode::NextStep,
             readback_slots: 2,
+            render: None,
         }
+    }
+
+    /// Sets what to render.
+    pub fn render(mut self, render: crate::render::RenderConfig) -> EnvConfig {
+        self.render = Some(render);
+        self
     }
 
     /// Sets the autoreset mode.
@@ -219,6 +244,9 @@ pub struct Step<'a> {
     pub flags: &'a [u32],
     /// Same-step autoreset only: the state each world reached before any reset.
     pub final_obs: Option<&'a [f32]>,
+    /// The images rendered after the step (of the state `obs` shows), when the env
+    /// renders.
+    pub images: Option<crate::render::Images<'a>>,
 }
 
 impl Step<'_> {
@@ -276,6 +304,8 @@ pub struct EnvBuffers<'a> {
     pub state: &'a wgpu::Buffer,
     /// `WorldClock [worlds]`.
     pub clocks: &'a wgpu::Buffer,
+    /// The rendered images, when the env renders.
+    pub images: Option<crate::render::ImageBuffers<'a>>,
 }
 
 /// A batch of worlds of one environment, stepped together on the GPU.
@@ -309,6 +339,10 @@ pub trait VecEnv {
     fn step_resident(&mut self, k: u32) -> Result<(), Error>;
     /// The observations of the last reset or step.
     fn observations(&self) -> &[f32];
+    /// The images of the last reset or step, when the env renders.
+    fn images(&self) -> Option<crate::render::Images<'_>> {
+        None
+    }
     /// Reads back the state of some or all worlds, after every step submitted so far.
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error>;
     /// Overwrites the state of the worlds named in `states`; observations follow.

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::gpu::{shader, AdapterSummary, Binding, Gpu, GpuBuffer, Kernel};
 use crate::layout::physics::*;
+use crate::render::BatchRenderer;
 use crate::sim::compile::{compile, Compiled, PerWorld, PhysicsOptions};
 use crate::sim::model::Model;
 use crate::Error;
@@ -210,6 +211,7 @@ pub fn make_scene(
             high: compiled.ctrl_range.iter().map(|r| r[1]).collect(),
         },
         max_episode_steps: params.max_episode_steps,
+        images: None,
     };
     let plan = PrivatePlan::new(&params, scene.private_words);
     let source = shader::kernel_source_with("scene", &plan.specialization())?;
@@ -230,6 +232,10 @@ pub fn make_scene(
         &[model_buf.raw(), scratch.raw()],
     )?;
     inner.set_one_step_per_dispatch(true);
+    if let Some(render) = &config.render {
+        let renderer = BatchRenderer::new(gpu, model, &compiled, inner.buffers().state, n, render)?;
+        inner.attach_renderer(renderer);
+    }
     Ok(SceneEnv {
         inner,
         compiled,
@@ -367,6 +373,16 @@ impl SceneEnv {
         Ok(())
     }
 
+    /// The renderer, when the env renders ([`EnvConfig::render`]).
+    pub fn renderer(&self) -> Option<&BatchRenderer> {
+        self.inner.renderer()
+    }
+
+    /// The renderer, mutable: per-world colours, cameras and lights.
+    pub fn renderer_mut(&mut self) -> Option<&mut BatchRenderer> {
+        self.inner.renderer_mut()
+    }
+
     /// World poses of every MJCF body (position, orientation) from one world's state row.
     pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
         body_poses(&self.compiled, state)
@@ -420,6 +436,9 @@ impl VecEnv for SceneEnv {
     }
     fn observations(&self) -> &[f32] {
         self.inner.observations()
+    }
+    fn images(&self) -> Option<crate::render::Images<'_>> {
+        self.inner.images()
     }
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {
         self.inner.get_state(worlds)

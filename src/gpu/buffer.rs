@@ -44,6 +44,35 @@ impl<T: Pod> GpuBuffer<T> {
         })
     }
 
+    /// A vertex buffer holding `data` (for the renderer's meshes and draw instances).
+    pub fn vertex(gpu: &Gpu, label: &str, data: &[T]) -> GpuBuffer<T> {
+        Self::with_data(gpu, label, data, wgpu::BufferUsages::VERTEX)
+    }
+
+    /// An index buffer holding `data` (`T` is `u32`).
+    pub fn index(gpu: &Gpu, label: &str, data: &[T]) -> GpuBuffer<T> {
+        Self::with_data(gpu, label, data, wgpu::BufferUsages::INDEX)
+    }
+
+    fn with_data(gpu: &Gpu, label: &str, data: &[T], usage: wgpu::BufferUsages) -> GpuBuffer<T> {
+        let bytes = (data.len().max(1) * std::mem::size_of::<T>()) as u64;
+        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: bytes.next_multiple_of(wgpu::COPY_BUFFER_ALIGNMENT),
+            usage: usage | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        if !data.is_empty() {
+            gpu.queue
+                .write_buffer(&buffer, 0, bytemuck::cast_slice(data));
+        }
+        GpuBuffer {
+            buffer,
+            len: data.len(),
+            _t: PhantomData,
+        }
+    }
+
     /// A uniform buffer holding one `T`.
     pub fn uniform(gpu: &Gpu, label: &str, value: &T) -> GpuBuffer<T> {
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {

@@ -12,6 +12,86 @@ pub enum Binding {
     StorageRead,
     /// `var<storage, read_write>`.
     Storage,
+    /// `texture_2d<f32>` (a colour target read by a compute pass).
+    TextureFloat,
+    /// `texture_depth_2d`.
+    TextureDepth,
+    /// `texture_2d<u32>`.
+    TextureUint,
+}
+
+/// One resource of a bind group, in binding-table order.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    /// A whole buffer.
+    Buffer(&'a wgpu::Buffer),
+    /// A texture view.
+    Texture(&'a wgpu::TextureView),
+}
+
+/// Bind group layout entries for a binding table, visible to `visibility`.
+pub(crate) fn layout_entries(
+    bindings: &[Binding],
+    visibility: wgpu::ShaderStages,
+) -> Vec<wgpu::BindGroupLayoutEntry> {
+    let texture = |sample_type| wgpu::BindingType::Texture {
+        sample_type,
+        view_dimension: wgpu::TextureViewDimension::D2,
+        multisampled: false,
+    };
+    bindings
+        .iter()
+        .enumerate()
+        .map(|(i, b)| wgpu::BindGroupLayoutEntry {
+            binding: i as u32,
+            visibility,
+            ty: match b {
+                Binding::Uniform => wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                Binding::StorageRead | Binding::Storage => wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Storage {
+                        read_only: *b == Binding::StorageRead,
+                    },
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                Binding::TextureFloat => {
+                    texture(wgpu::TextureSampleType::Float { filterable: false })
+                }
+                Binding::TextureDepth => texture(wgpu::TextureSampleType::Depth),
+                Binding::TextureUint => texture(wgpu::TextureSampleType::Uint),
+            },
+            count: None,
+        })
+        .collect()
+}
+
+/// Creates a bind group of `resources` for `layout`.
+pub(crate) fn bind_group(
+    gpu: &Gpu,
+    label: &str,
+    layout: &wgpu::BindGroupLayout,
+    resources: &[Resource<'_>],
+) -> wgpu::BindGroup {
+    let entries: Vec<wgpu::BindGroupEntry> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: match r {
+                Resource::Buffer(b) => b.as_entire_binding(),
+                Resource::Texture(t) => wgpu::BindingResource::TextureView(t),
+            },
+        })
+        .collect();
+    gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout,
+        entries: &entries,
+    })
 }
 
 /// A compute pipeline plus the layout its binding table describes.
@@ -35,29 +115,7 @@ impl Kernel {
         bindings: &[Binding],
     ) -> Result<Kernel, Error> {
         super::shader::validate(label, source)?;
-        let entries: Vec<wgpu::BindGroupLayoutEntry> = bindings
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupLayoutEntry {
-                binding: i as u32,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: match b {
-                    Binding::Uniform => wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    Binding::StorageRead | Binding::Storage => wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Storage {
-                            read_only: *b == Binding::StorageRead,
-                        },
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                },
-                count: None,
-            })
-            .collect();
+        let entries = layout_entries(bindings, wgpu::ShaderStages::COMPUTE);
         let d = &gpu.device;
         let layout = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some(label),
@@ -95,27 +153,24 @@ impl Kernel {
     /// # Panics
     /// If the number of buffers differs from the binding table: a programmer bug.
     pub fn bind(&self, gpu: &Gpu, buffers: &[&wgpu::Buffer]) -> BoundKernel {
+        let resources: Vec<Resource> = buffers.iter().map(|b| Resource::Buffer(b)).collect();
+        self.bind_resources(gpu, &resources)
+    }
+
+    /// [`Kernel::bind`] with textures among the resources.
+    ///
+    /// # Panics
+    /// If the number of resources differs from the binding table: a programmer bug.
+    pub fn bind_resources(&self, gpu: &Gpu, resources: &[Resource<'_>]) -> BoundKernel {
         assert_eq!(
-            buffers.len(),
+            resources.len(),
             self.bindings.len(),
-            "kernel {} has {} bindings, {} buffers given",
+            "kernel {} has {} bindings, {} resources given",
             self.label,
             self.bindings.len(),
-            buffers.len()
+            resources.len()
         );
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
-        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(&self.label),
-            layout: &self.layout,
-            entries: &entries,
-        });
+        let bind_group = bind_group(gpu, &self.label, &self.layout, resources);
         BoundKernel {
             label: self.label.clone(),
             pipeline: self.pipeline.clone(),
@@ -141,5 +196,16 @@ impl BoundKernel {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
         pass.dispatch_workgroups(groups, 1, 1);
+    }
+
+    /// Records one dispatch of `x` × `y` workgroups into `encoder`.
+    pub fn dispatch_2d(&self, encoder: &mut wgpu::CommandEncoder, x: u32, y: u32) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some(&self.label),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.bind_group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
     }
 }

@@ -11,11 +11,12 @@
 
 mod buffer;
 mod kernel;
+pub mod raster;
 mod readback;
 pub mod shader;
 
 pub use buffer::GpuBuffer;
-pub use kernel::{Binding, BoundKernel, Kernel};
+pub use kernel::{Binding, BoundKernel, Kernel, Resource};
 pub use readback::{Readback, ReadbackTicket};
 
 use crate::Error;
@@ -112,6 +113,7 @@ pub struct Gpu {
     pub(crate) queue: wgpu::Queue,
     adapter: AdapterSummary,
     limits: wgpu::Limits,
+    features: wgpu::Features,
     errors: Arc<Mutex<Vec<String>>>,
 }
 
@@ -191,9 +193,12 @@ impl Gpu {
         };
         let info = adapter.get_info();
         let limits = adapter.limits();
+        // The renderer crops each view to its atlas tile with clip distances; ask for them
+        // wherever the adapter has them (Vulkan, Metal, DX12 and GL do).
+        let features = adapter.features() & wgpu::Features::CLIP_DISTANCES;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gpu.device"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             // Take every limit the adapter offers: big batches need big bindings.
             required_limits: limits.clone(),
             ..Default::default()
@@ -227,8 +232,14 @@ impl Gpu {
                     .join(" "),
             },
             limits,
+            features,
             errors,
         })
+    }
+
+    /// The optional features the device was opened with.
+    pub fn features(&self) -> wgpu::Features {
+        self.features
     }
 
     /// The adapter in use.

@@ -121,9 +121,11 @@ impl Readback {
                 },
                 None => wgpu::PollType::wait_indefinitely(),
             };
-            gpu.device
-                .poll(poll)
-                .map_err(|e| Error::Gpu(format!("waiting for readback: {e}")))?;
+            if let Err(e) = gpu.device.poll(poll) {
+                // A failed submission shows up here; its validation error says why.
+                gpu.check()?;
+                return Err(Error::Gpu(format!("waiting for readback: {e}")));
+            }
         }
         slot.submission = None;
         if slot.state.load(Ordering::Acquire) != MAPPED {

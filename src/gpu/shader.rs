@@ -24,12 +24,29 @@ pub const SHARED: &[(&str, &str)] = &[
         "shared/math",
         include_str!("../../shaders/shared/math.wgsl"),
     ),
+    (
+        "shared/quat",
+        include_str!("../../shaders/shared/quat.wgsl"),
+    ),
+    (
+        "shared/render_io",
+        include_str!("../../shaders/shared/render_io.wgsl"),
+    ),
 ];
 
 /// Every top-level shader of the crate, for validation in tests.
 pub const KERNELS: &[(&str, &str)] = &[
     ("cartpole", include_str!("../../shaders/cartpole.wgsl")),
     ("scene", include_str!("../../shaders/scene.wgsl")),
+    ("render", include_str!("../../shaders/render.wgsl")),
+    (
+        "render_prepare",
+        include_str!("../../shaders/render_prepare.wgsl"),
+    ),
+    (
+        "render_resolve",
+        include_str!("../../shaders/render_resolve.wgsl"),
+    ),
 ];
 
 /// Each kernel's specialization constants with their defaults (which every kernel must
@@ -37,6 +54,9 @@ pub const KERNELS: &[(&str, &str)] = &[
 pub const SPECIALIZATION: &[(&str, &[(&str, u32)])] = &[
     ("cartpole", &[]),
     ("scene", crate::layout::physics::SCENE_SPECIALIZATION),
+    ("render", &[]),
+    ("render_prepare", &[]),
+    ("render_resolve", &[]),
 ];
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
@@ -46,6 +66,7 @@ pub fn prelude() -> String {
     for (name, value) in WGSL_CONSTANTS
         .iter()
         .chain(crate::layout::physics::CONSTANTS)
+        .chain(crate::layout::render::CONSTANTS)
     {
         match value {
             WgslValue::U32(v) => s += &format!("const {name}: u32 = {v}u;\n"),
@@ -62,8 +83,18 @@ pub fn compose(name: &str, text: &str) -> Result<String, Error> {
 
 /// [`compose`], with `header` (constants of the kernel's own) between the prelude and the
 /// body, so line numbers in messages about the body stay the body's.
+///
+/// WGSL wants `enable` directives before every declaration, so the body's `enable` lines
+/// go first, ahead of the prelude (and are blanked in the body, keeping its line count).
 fn compose_with_header(name: &str, text: &str, header: &str) -> Result<String, Error> {
-    let mut out = prelude();
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("enable ") {
+            out += line.trim();
+            out.push('\n');
+        }
+    }
+    out += &prelude();
     out += header;
     let mut seen = Vec::new();
     append(name, text, &mut out, &mut seen, 0)?;
@@ -106,6 +137,8 @@ fn append(
                 append(module, body, out, seen, depth + 1)?;
                 out.push_str(&format!("// ---- {name} (continued)\n"));
             }
+        } else if line.trim_start().starts_with("enable ") {
+            out.push_str("// (enable directive moved to the top)\n");
         } else {
             out.push_str(line);
             out.push('\n');
@@ -122,7 +155,9 @@ pub fn validate(name: &str, source: &str) -> Result<naga::Module, Error> {
     })?;
     naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
-        naga::valid::Capabilities::empty(),
+        // Clip distances crop each view to its atlas tile (the device requests
+        // `Features::CLIP_DISTANCES`; a device without it is refused by the renderer).
+        naga::valid::Capabilities::CLIP_DISTANCES,
     )
     .validate(&module)
     .map_err(|e| Error::Shader {

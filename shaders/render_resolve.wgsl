@@ -1,0 +1,39 @@
+// render.resolve: copies each view of one atlas page out of its tile into the tightly
+// packed outputs ([view, H, W]): RGBA8 as one u32 per pixel, linear depth along the camera
+// axis in metres (DEPTH_BACKGROUND where nothing was drawn), segmentation ids. Only the
+// requested outputs are read and written. x: pixel of the view, y: view of the page.
+#import shared/render_io
+
+@group(0) @binding(0) var<uniform> page: ResolvePage;
+@group(0) @binding(1) var<storage, read> views: array<RenderView>;
+@group(0) @binding(2) var<storage, read> view_pose: array<ViewPose>;
+@group(0) @binding(3) var color_in: texture_2d<f32>;
+@group(0) @binding(4) var depth_in: texture_depth_2d;
+@group(0) @binding(5) var seg_in: texture_2d<u32>;
+@group(0) @binding(6) var<storage, read_write> rgb_out: array<u32>;
+@group(0) @binding(7) var<storage, read_write> depth_out: array<f32>;
+@group(0) @binding(8) var<storage, read_write> seg_out: array<u32>;
+
+@compute @workgroup_size(RENDER_WORKGROUP)
+fn resolve(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let v = page.first_view + gid.y;
+    let view = views[v];
+    let p = gid.x;
+    if gid.y >= page.num_views || p >= view.width * view.height {
+        return;
+    }
+    let texel = vec2<u32>(view.tile_x + p % view.width, view.tile_y + p / view.width);
+    let out = view.out_offset + p;
+    if (page.outputs & OUT_RGB) != 0u {
+        rgb_out[out] = pack4x8unorm(textureLoad(color_in, texel, 0));
+    }
+    if (page.outputs & OUT_DEPTH) != 0u {
+        let z = textureLoad(depth_in, texel, 0);
+        let m = view_pose[v].depth;
+        // z = A + B / d, so d = B / (z - A); the cleared value 1 is the background.
+        depth_out[out] = select(m.y / (z - m.x), DEPTH_BACKGROUND, z >= 1.0);
+    }
+    if (page.outputs & OUT_SEG) != 0u {
+        seg_out[out] = textureLoad(seg_in, texel, 0).x;
+    }
+}

@@ -1,0 +1,1355 @@
+//! The batch renderer: RGB, depth and segmentation of every camera of every world, straight
+//! into GPU buffers.
+//!
+//! # Passes (one submission, after the physics step)
+//! 1. `render.prepare` (compute): world poses of every geom, camera and light of the
+//!    rendered worlds, from the env's State.
+//! 2. `render.raster` (one render pass per atlas page): every view is a tile of the page;
+//!    one instanced, indexed draw per mesh draws that mesh for every (view, geom) of the
+//!    page, and clip distances crop each view to its tile. Depth test, back faces culled,
+//!    no blending and no anti-aliasing, so depth and segmentation are exact per pixel.
+//! 3. `render.resolve` (compute, one per page): copies each tile into the packed outputs.
+//!
+//! # Outputs
+//! Views are ordered world-major (the rendered worlds in [`RenderConfig::worlds`] order),
+//! then camera. Each view's pixels are row-major from the top-left, tightly packed, and
+//! views follow each other with no gap; when all cameras have one size the buffers have
+//! the logical shape `[world, camera, H, W, C]`. [`ViewInfo::offset`] gives each view's
+//! first pixel.
+//! - RGB: 4 bytes per pixel, R G B A (A is always 255), linear colour as 8-bit unorm.
+//! - Depth: `f32` metres along the camera axis (not along the ray);
+//!   [`DEPTH_BACKGROUND`] (0) where nothing was drawn or beyond the far plane.
+//! - Segmentation: `u32` per pixel: 0 is the background; with [`SegmentIds::Geom`] id
+//!   `g + 1` is `Model::geoms[g]`, with [`SegmentIds::Body`] id `b + 1` is
+//!   `Model::bodies[b]` (the world body is 1). [`BatchRenderer::seg_names`] maps ids to
+//!   MJCF names.
+//!
+//! Each output is computed only when requested: without RGB the colour target and its
+//! shading are gone, without segmentation its target, and depth-only passes have no
+//! fragment shader at all.
+//!
+//! # Looks
+//! Lambert shading: MuJoCo's headlight (ambient 0.1, diffuse 0.4, along the camera axis)
+//! plus every MJCF light (directional or point, diffuse × max(0, n·l) + ambient); no
+//! specular, no shadows, no transparency (alpha is ignored; geoms whose alpha is 0 are not
+//! drawn, as MuJoCo hides them). Colours are the geom's rgba, or its material's when the
+//! geom keeps MJCF's default rgba; a material with a `checker` texture multiplies it by the
+//! two checker colours, in cells of 1 / (2 × texrepeat) metres of the geom's local x and y.
+//!
+//! # Per-world looks
+//! Geom colours, cameras and lights are tables with one copy shared by all worlds or one
+//! per world ([`VisualPerWorld`]); [`BatchRenderer::set_color`], [`BatchRenderer::set_camera`]
+//! and [`BatchRenderer::set_light`] write them, for domain randomization.
+
+pub mod files;
+pub mod mesh;
+
+use crate::gpu::raster::{self, AtlasPage, DummyTextures, RasterPipeline, Targets};
+use crate::gpu::{shader, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Resource};
+use crate::layout::physics::NONE;
+use crate::layout::render::*;
+use crate::sim::compile::Compiled;
+use crate::sim::model::{CameraMode, GeomKind, Model};
+use crate::Error;
+use glam::{Quat, Vec3, Vec4};
+use mesh::MeshTable;
+
+pub use crate::layout::render::DEPTH_BACKGROUND;
+
+/// Which outputs to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outputs {
+    /// RGBA8 colour.
+    pub rgb: bool,
+    /// Linear depth, f32 metres.
+    pub depth: bool,
+    /// Segmentation ids, u32.
+    pub seg: bool,
+}
+
+impl Outputs {
+    /// Colour only.
+    pub const RGB: Outputs = Outputs {
+        rgb: true,
+        depth: false,
+        seg: false,
+    };
+    /// Colour and depth.
+    pub const RGBD: Outputs = Outputs {
+        rgb: true,
+        depth: true,
+        seg: false,
+    };
+    /// Everything.
+    pub const ALL: Outputs = Outputs {
+        rgb: true,
+        depth: true,
+        seg: true,
+    };
+
+    fn bits(self) -> u32 {
+        (if self.rgb { OUT_RGB } else { 0 })
+            | (if self.depth { OUT_DEPTH } else { 0 })
+            | (if self.seg { OUT_SEG } else { 0 })
+    }
+
+    /// Names of the requested outputs, e.g. `["rgb", "depth"]`.
+    pub fn names(self) -> Vec<&'static str> {
+        [(self.rgb, "rgb"), (self.depth, "depth"), (self.seg, "seg")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| *n)
+            .collect()
+    }
+}
+
+/// What a segmentation id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SegmentIds {
+    /// Geom index + 1 (the default: finest).
+    #[default]
+    Geom,
+    /// MJCF body index + 1.
+    Body,
+}
+
+/// Camera intrinsics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Intrinsics {
+    /// Vertical field of view in degrees, square pixels, principal point at the centre
+    /// (MJCF `fovy`).
+    Fovy(f32),
+    /// A full pinhole in pixels (pixel centres at +0.5; x right, y down).
+    Pinhole {
+        /// Focal length along x, pixels.
+        fx: f32,
+        /// Focal length along y, pixels.
+        fy: f32,
+        /// Principal point x, pixels.
+        cx: f32,
+        /// Principal point y, pixels.
+        cy: f32,
+    },
+}
+
+/// A camera given through the API (MJCF cameras become these too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CameraSpec {
+    /// Name (used in output file names).
+    pub name: String,
+    /// MJCF body index it is attached to (0: the world).
+    pub body: usize,
+    /// Position in the body frame, m.
+    pub pos: Vec3,
+    /// Orientation in the body frame; looks along local -z with +y up.
+    pub quat: Quat,
+    /// Follow the body's position but keep the initial world orientation (MJCF
+    /// `mode="track"`) instead of moving rigidly with it.
+    pub track: bool,
+    /// Intrinsics.
+    pub intrinsics: Intrinsics,
+    /// Image width, pixels.
+    pub width: u32,
+    /// Image height, pixels.
+    pub height: u32,
+    /// Near clip distance, m. Default 0.01 (MuJoCo's znear for a 1 m extent).
+    pub near: f32,
+    /// Far clip distance, m. Default 50 (MuJoCo's zfar for a 1 m extent).
+    pub far: f32,
+}
+
+/// Default near plane, m: MuJoCo's `znear` (0.01) times a 1 m model extent.
+pub const DEFAULT_NEAR: f32 = 0.01;
+/// Default far plane, m: MuJoCo's `zfar` (50) times a 1 m model extent.
+pub const DEFAULT_FAR: f32 = 50.0;
+/// Half-size, m, used for planes MJCF declares infinite (size 0): beyond the default far
+/// plane from any camera near the origin.
+pub const INFINITE_PLANE_HALF_SIZE: f32 = 100.0;
+
+impl CameraSpec {
+    /// A world-fixed camera at `eye` looking at `target`, with `up` roughly up.
+    #[allow(clippy::too_many_arguments)] // reason: a camera's eight independent settings
+    pub fn look_at(
+        name: &str,
+        eye: Vec3,
+        target: Vec3,
+        up: Vec3,
+        intrinsics: Intrinsics,
+        width: u32,
+        height: u32,
+    ) -> CameraSpec {
+        let back = (eye - target).normalize();
+        let right = up.cross(back).normalize();
+        let true_up = back.cross(right);
+        let quat = Quat::from_mat3(&glam::Mat3::from_cols(right, true_up, back));
+        CameraSpec {
+            name: name.into(),
+            body: 0,
+            pos: eye,
+            quat,
+            track: false,
+            intrinsics,
+            width,
+            height,
+            near: DEFAULT_NEAR,
+            far: DEFAULT_FAR,
+        }
+    }
+
+    fn pixels(&self) -> [f32; 4] {
+        match self.intrinsics {
+            Intrinsics::Fovy(deg) => {
+                let fy = 0.5 * self.height as f32 / (0.5 * deg.to_radians()).tan();
+                [fy, fy, 0.5 * self.width as f32, 0.5 * self.height as f32]
+            }
+            Intrinsics::Pinhole { fx, fy, cx, cy } => [fx, fy, cx, cy],
+        }
+    }
+
+    fn check(&self, model: &Model) -> Result<(), Error> {
+        let bad = |field: &str, value: String, allowed: &str| Error::InvalidArgument {
+            field: format!("camera `{}`.{field}", self.name),
+            value,
+            allowed: allowed.into(),
+        };
+        if self.width == 0 || self.height == 0 || self.width > 8192 || self.height > 8192 {
+            return Err(bad(
+                "size",
+                format!("{}x{}", self.width, self.height),
+                "1 to 8192 pixels each way",
+            ));
+        }
+        if !(self.near > 0.0 && self.far > self.near && self.far.is_finite()) {
+            return Err(bad(
+                "near/far",
+                format!("{}/{}", self.near, self.far),
+                "0 < near < far < ∞",
+            ));
+        }
+        if self.body >= model.bodies.len() {
+            return Err(bad(
+                "body",
+                self.body.to_string(),
+                &format!("a body index below {}", model.bodies.len()),
+            ));
+        }
+        let k = self.pixels();
+        if !(k[0] > 0.0 && k[1] > 0.0 && k.iter().all(|x| x.is_finite())) {
+            return Err(bad(
+                "intrinsics",
+                format!("{:?}", self.intrinsics),
+                "fovy in (0, 180) degrees, or finite fx, fy > 0",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Which look tables get one copy per world (for randomization). Default: all shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VisualPerWorld {
+    /// Geom colours.
+    pub colors: bool,
+    /// Cameras (pose and intrinsics).
+    pub cameras: bool,
+    /// Lights.
+    pub lights: bool,
+}
+
+/// How to render an env's worlds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderConfig {
+    /// Image width of MJCF cameras, pixels. Default 64.
+    pub width: u32,
+    /// Image height of MJCF cameras, pixels. Default 64.
+    pub height: u32,
+    /// MJCF cameras to render, by name (`camera{i}` for unnamed ones); empty: all of them.
+    pub cameras: Vec<String>,
+    /// Leave MJCF cameras out entirely (only [`RenderConfig::extra_cameras`]).
+    pub no_mjcf_cameras: bool,
+    /// Cameras added through the API, each with its own size. They follow the MJCF ones.
+    pub extra_cameras: Vec<CameraSpec>,
+    /// Near plane of MJCF cameras, m. Default [`DEFAULT_NEAR`].
+    pub near: f32,
+    /// Far plane of MJCF cameras, m. Default [`DEFAULT_FAR`].
+    pub far: f32,
+    /// Outputs to compute. Default RGB only.
+    pub outputs: Outputs,
+    /// What segmentation ids name.
+    pub segmentation: SegmentIds,
+    /// Worlds to render, in output order; `None`: all. Only these cost anything.
+    pub worlds: Option<Vec<usize>>,
+    /// Background colour, linear RGB. Default black.
+    pub background: [f32; 3],
+    /// Headlight ambient and diffuse intensity. Default (0.1, 0.4), MuJoCo's.
+    pub headlight: [f32; 2],
+    /// Look tables with one copy per world.
+    pub per_world: VisualPerWorld,
+}
+
+impl Default for RenderConfig {
+    fn default() -> Self {
+        RenderConfig {
+            width: 64,
+            height: 64,
+            cameras: Vec::new(),
+            no_mjcf_cameras: false,
+            extra_cameras: Vec::new(),
+            near: DEFAULT_NEAR,
+            far: DEFAULT_FAR,
+            outputs: Outputs::RGB,
+            segmentation: SegmentIds::Geom,
+            worlds: None,
+            background: [0.0; 3],
+            headlight: [0.1, 0.4],
+            per_world: VisualPerWorld::default(),
+        }
+    }
+}
+
+impl RenderConfig {
+    /// All MJCF cameras at `width` × `height`, RGB only.
+    pub fn new(width: u32, height: u32) -> RenderConfig {
+        RenderConfig {
+            width,
+            height,
+            ..Default::default()
+        }
+    }
+
+    /// Sets the outputs.
+    pub fn outputs(mut self, outputs: Outputs) -> RenderConfig {
+        self.outputs = outputs;
+        self
+    }
+}
+
+/// The name of MJCF camera `i` (its name, or `camera{i}`).
+pub fn camera_name(model: &Model, i: usize) -> String {
+    model.cameras[i]
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("camera{i}"))
+}
+
+/// The camera specs a config selects from `model`, in view order.
+pub fn select_cameras(model: &Model, config: &RenderConfig) -> Result<Vec<CameraSpec>, Error> {
+    let mut out = Vec::new();
+    if !config.no_mjcf_cameras {
+        let names: Vec<String> = (0..model.cameras.len())
+            .map(|i| camera_name(model, i))
+            .collect();
+        let chosen: Vec<usize> = if config.cameras.is_empty() {
+            (0..model.cameras.len()).collect()
+        } else {
+            config
+                .cameras
+                .iter()
+                .map(|c| {
+                    names
+                        .iter()
+                        .position(|n| n == c)
+                        .ok_or_else(|| Error::InvalidArgument {
+                            field: "camera".into(),
+                            value: c.clone(),
+                            allowed: if names.is_empty() {
+                                "none: the model has no cameras".into()
+                            } else {
+                                format!("one of {}", names.join(", "))
+                            },
+                        })
+                })
+                .collect::<Result<_, _>>()?
+        };
+        for i in chosen {
+            let c = &model.cameras[i];
+            let track = match c.mode {
+                CameraMode::Fixed => false,
+                CameraMode::Track => true,
+                other => {
+                    return Err(Error::InvalidArgument {
+                        field: format!("camera `{}`.mode", names[i]),
+                        value: format!("{other:?}"),
+                        allowed: "fixed or track (trackcom, targetbody and targetbodycom are \
+                                  not rendered yet)"
+                            .into(),
+                    })
+                }
+            };
+            out.push(CameraSpec {
+                name: names[i].clone(),
+                body: c.body,
+                pos: c.pos,
+                quat: c.quat,
+                track,
+                intrinsics: Intrinsics::Fovy(c.fovy),
+                width: config.width,
+                height: config.height,
+                near: config.near,
+                far: config.far,
+            });
+        }
+    }
+    out.extend(config.extra_cameras.iter().cloned());
+    if out.is_empty() {
+        return Err(Error::InvalidArgument {
+            field: "cameras".into(),
+            value: "none".into(),
+            allowed: "at least one camera: add a <camera> to the MJCF or an extra camera \
+                      through RenderConfig::extra_cameras"
+                .into(),
+        });
+    }
+    for c in &out {
+        c.check(model)?;
+    }
+    Ok(out)
+}
+
+/// One rendered view, as the outputs lay it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewInfo {
+    /// World index.
+    pub world: usize,
+    /// Camera index (into the selected cameras).
+    pub camera: usize,
+    /// Camera name.
+    pub camera_name: String,
+    /// Width, pixels.
+    pub width: u32,
+    /// Height, pixels.
+    pub height: u32,
+    /// First pixel of the view in the packed outputs.
+    pub offset: usize,
+}
+
+impl ViewInfo {
+    /// Pixels in the view.
+    pub fn pixels(&self) -> usize {
+        (self.width * self.height) as usize
+    }
+}
+
+/// One frame's images, borrowed from mapped readback memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Images<'a> {
+    views: &'a [ViewInfo],
+    rgb: Option<&'a [u8]>,
+    depth: Option<&'a [f32]>,
+    seg: Option<&'a [u32]>,
+}
+
+impl<'a> Images<'a> {
+    /// The views, in output order.
+    pub fn views(&self) -> &'a [ViewInfo] {
+        self.views
+    }
+
+    /// The index of the view of `world` through camera `camera`, if rendered.
+    pub fn find(&self, world: usize, camera: usize) -> Option<usize> {
+        self.views
+            .iter()
+            .position(|v| v.world == world && v.camera == camera)
+    }
+
+    /// All RGB bytes, `[views, H, W, 4]`.
+    pub fn rgb_all(&self) -> Option<&'a [u8]> {
+        self.rgb
+    }
+
+    /// All depths, `[views, H, W]`.
+    pub fn depth_all(&self) -> Option<&'a [f32]> {
+        self.depth
+    }
+
+    /// All segmentation ids, `[views, H, W]`.
+    pub fn seg_all(&self) -> Option<&'a [u32]> {
+        self.seg
+    }
+
+    /// RGBA bytes of view `v`, `[H, W, 4]`.
+    pub fn rgb(&self, v: usize) -> Option<&'a [u8]> {
+        let i = &self.views[v];
+        self.rgb
+            .map(|b| &b[4 * i.offset..4 * (i.offset + i.pixels())])
+    }
+
+    /// Depth of view `v`, `[H, W]`, metres.
+    pub fn depth(&self, v: usize) -> Option<&'a [f32]> {
+        let i = &self.views[v];
+        self.depth.map(|b| &b[i.offset..i.offset + i.pixels()])
+    }
+
+    /// Segmentation ids of view `v`, `[H, W]`.
+    pub fn seg(&self, v: usize) -> Option<&'a [u32]> {
+        let i = &self.views[v];
+        self.seg.map(|b| &b[i.offset..i.offset + i.pixels()])
+    }
+
+    /// View `v` as an image.
+    pub fn rgba_image(&self, v: usize) -> Option<image::RgbaImage> {
+        let i = &self.views[v];
+        image::RgbaImage::from_raw(i.width, i.height, self.rgb(v)?.to_vec())
+    }
+}
+
+/// The renderer's GPU output buffers, for embedders who keep images on the GPU. Layouts
+/// as in the [module docs](self); each is `None` when not requested.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageBuffers<'a> {
+    /// `u32` per pixel (bytes R G B A).
+    pub rgb: Option<&'a wgpu::Buffer>,
+    /// `f32` per pixel, metres.
+    pub depth: Option<&'a wgpu::Buffer>,
+    /// `u32` per pixel.
+    pub seg: Option<&'a wgpu::Buffer>,
+}
+
+/// Binding tables of the three passes (see the shaders' `@binding` lists).
+const PREPARE_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::Storage,
+    Binding::Storage,
+    Binding::Storage,
+];
+const RASTER_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::StorageRead,
+];
+const RESOLVE_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::TextureFloat,
+    Binding::TextureDepth,
+    Binding::TextureUint,
+    Binding::Storage,
+    Binding::Storage,
+    Binding::Storage,
+];
+
+/// The views of one atlas page and its draws.
+struct Page {
+    targets: AtlasPage,
+    draws: Vec<raster::Draw>,
+    resolve: BoundKernel,
+    views: std::ops::Range<u32>,
+    max_pixels: u32,
+}
+
+/// Largest atlas page side, pixels, whatever the adapter allows: 4096² pages keep each
+/// target at 64 MiB and a clear cheap.
+pub const MAX_PAGE_SIDE: u32 = 4096;
+
+/// Renders the worlds of one env. Built by the env (`EnvConfig::render`); see the
+/// [module docs](self).
+pub struct BatchRenderer {
+    gpu: Gpu,
+    views: Vec<ViewInfo>,
+    seg_names: Vec<String>,
+    outputs: Outputs,
+    num_geoms: usize,
+    num_worlds: usize,
+    params: RenderParams,
+    prepare: BoundKernel,
+    prepare_groups: u32,
+    raster: RasterPipeline,
+    raster_bind: wgpu::BindGroup,
+    pages: Vec<Page>,
+    mesh_vertices: GpuBuffer<MeshVertex>,
+    mesh_indices: GpuBuffer<u32>,
+    instances: GpuBuffer<DrawInstance>,
+    colors: GpuBuffer<[f32; 4]>,
+    cameras: GpuBuffer<RenderCamera>,
+    lights: GpuBuffer<RenderLight>,
+    camera_specs: Vec<CameraSpec>,
+    rgb: Option<GpuBuffer<u32>>,
+    depth: Option<GpuBuffer<f32>>,
+    seg: Option<GpuBuffer<u32>>,
+    pixels: usize,
+    // Held for the bind groups.
+    _keep: Vec<wgpu::Buffer>,
+}
+
+/// `n` copies of `v`, back to back.
+fn repeat<T: Clone>(v: &[T], n: usize) -> Vec<T> {
+    v.iter().cloned().cycle().take(v.len() * n).collect()
+}
+
+fn v4(v: Vec3, w: f32) -> [f32; 4] {
+    [v.x, v.y, v.z, w]
+}
+
+fn q4(q: Quat) -> [f32; 4] {
+    [q.x, q.y, q.z, q.w]
+}
+
+/// MuJoCo's default geom colour; a geom that keeps it shows its material's colour.
+const DEFAULT_GEOM_RGBA: Vec4 = Vec4::new(0.5, 0.5, 0.5, 1.0);
+
+/// Mesh entry, scale and capsule half-length of a geom.
+fn geom_shape(kind: GeomKind, size: Vec3) -> (u32, Vec3, f32) {
+    match kind {
+        GeomKind::Plane => {
+            let half = |s: f32| if s > 0.0 { s } else { INFINITE_PLANE_HALF_SIZE };
+            (MESH_PLANE, Vec3::new(half(size.x), half(size.y), 1.0), 0.0)
+        }
+        GeomKind::Sphere => (MESH_SPHERE, Vec3::splat(size.x), 0.0),
+        GeomKind::Capsule => (MESH_SPHERE, Vec3::splat(size.x), size.y),
+        GeomKind::Cylinder => (MESH_CYLINDER, Vec3::new(size.x, size.x, size.y), 0.0),
+        GeomKind::Box => (MESH_BOX, size, 0.0),
+        GeomKind::Ellipsoid => (MESH_SPHERE, size, 0.0),
+    }
+}
+
+impl BatchRenderer {
+    /// A renderer for `num_worlds` worlds of `model`, reading body poses from `state`
+    /// (the env's State buffer, laid out as `compiled` says).
+    pub fn new(
+        gpu: &Gpu,
+        model: &Model,
+        compiled: &Compiled,
+        state: &wgpu::Buffer,
+        num_worlds: usize,
+        config: &RenderConfig,
+    ) -> Result<BatchRenderer, Error> {
+        if !gpu.features().contains(wgpu::Features::CLIP_DISTANCES) {
+            return Err(Error::InvalidArgument {
+                field: "adapter".into(),
+                value: gpu.adapter().to_string(),
+                allowed: "an adapter with clip distances (Vulkan, Metal, DX12 or GL), which \
+                          the batch renderer needs to crop views to their atlas tiles"
+                    .into(),
+            });
+        }
+        let o = config.outputs;
+        if !(o.rgb || o.depth || o.seg) {
+            return Err(Error::InvalidArgument {
+                field: "outputs".into(),
+                value: "none".into(),
+                allowed: "at least one of rgb, depth, seg".into(),
+            });
+        }
+        let cams = select_cameras(model, config)?;
+        let worlds: Vec<usize> = match &config.worlds {
+            None => (0..num_worlds).collect(),
+            Some(w) => {
+                let mut seen = vec![false; num_worlds];
+                for (i, &x) in w.iter().enumerate() {
+                    if x >= num_worlds || std::mem::replace(&mut seen[x], true) {
+                        return Err(Error::InvalidArgument {
+                            field: format!("render worlds[{i}]"),
+                            value: x.to_string(),
+                            allowed: format!("distinct world indices below {num_worlds}"),
+                        });
+                    }
+                }
+                w.clone()
+            }
+        };
+        if worlds.is_empty() {
+            return Err(Error::InvalidArgument {
+                field: "render worlds".into(),
+                value: "[]".into(),
+                allowed: "at least one world".into(),
+            });
+        }
+
+        // Model tables.
+        let init_poses = crate::env::scene::body_poses(compiled, &compiled.init_state);
+        let bodies: Vec<RenderBody> = compiled
+            .mjcf_bodies
+            .iter()
+            .map(|&(sim, p, q)| RenderBody {
+                sim,
+                pad: [0; 3],
+                pos: v4(p, 0.0),
+                quat: q4(q),
+            })
+            .collect();
+        let mut materials = Vec::new();
+        let mut material_of = vec![NONE; model.materials.len()];
+        for (i, m) in model.materials.iter().enumerate() {
+            let checker = m
+                .texture
+                .map(|t| &model.textures[t])
+                .filter(|t| t.builtin == "checker");
+            if let Some(t) = checker {
+                material_of[i] = materials.len() as u32;
+                materials.push(RenderMaterial {
+                    kind: MATERIAL_CHECKER,
+                    pad: [0; 3],
+                    rgb1: v4(t.rgb1, 0.0),
+                    rgb2: v4(t.rgb2, 0.0),
+                    repeat: [2.0 * m.texrepeat[0], 2.0 * m.texrepeat[1], 0.0, 0.0],
+                });
+            }
+        }
+        let mut geoms = Vec::new();
+        let mut colors = Vec::new();
+        for (g, geom) in model.geoms.iter().enumerate() {
+            let (mesh, scale, ext) = geom_shape(geom.kind, geom.size);
+            let mut rgba = geom.rgba;
+            if let Some(m) = geom.material {
+                if geom.rgba == DEFAULT_GEOM_RGBA {
+                    rgba = model.materials[m].rgba;
+                }
+            }
+            geoms.push(RenderGeom {
+                body: geom.body as u32,
+                mesh,
+                material: geom.material.map_or(NONE, |m| material_of[m]),
+                seg_id: match config.segmentation {
+                    SegmentIds::Geom => g as u32 + 1,
+                    SegmentIds::Body => geom.body as u32 + 1,
+                },
+                pos: v4(geom.pos, ext),
+                quat: q4(geom.quat.normalize()),
+                scale: v4(scale, 0.0),
+            });
+            colors.push(rgba.to_array());
+        }
+        let seg_names = match config.segmentation {
+            SegmentIds::Geom => (0..model.geoms.len())
+                .map(|g| {
+                    model.geoms[g]
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| format!("geom{g}"))
+                })
+                .collect(),
+            SegmentIds::Body => compiled.body_names.clone(),
+        };
+        let render_cams: Vec<RenderCamera> = cams
+            .iter()
+            .map(|c| {
+                let (pos, quat) = if c.track {
+                    let (_, bq) = init_poses[c.body];
+                    (bq * c.pos, (bq * c.quat).normalize())
+                } else {
+                    (c.pos, c.quat.normalize())
+                };
+                RenderCamera {
+                    body: c.body as u32,
+                    mode: if c.track { CAMERA_TRACK } else { CAMERA_FIXED },
+                    width: c.width,
+                    height: c.height,
+                    pos: v4(pos, 0.0),
+                    quat: q4(quat),
+                    intrinsics: c.pixels(),
+                    clip: [c.near, c.far, 0.0, 0.0],
+                }
+            })
+            .collect();
+        let lights: Vec<RenderLight> = model
+            .lights
+            .iter()
+            .map(|l| RenderLight {
+                body: l.body as u32,
+                directional: l.directional as u32,
+                pad: [0; 2],
+                pos: v4(l.pos, 0.0),
+                dir: v4(l.dir.normalize_or(Vec3::NEG_Z), 0.0),
+                diffuse: v4(l.diffuse, 0.0),
+                ambient: v4(l.ambient, 0.0),
+            })
+            .collect();
+        let ncam = cams.len();
+        let per = config.per_world;
+        let copies = |on: bool| if on { num_worlds } else { 1 };
+
+        // Views and atlas pages (shelf packing in view order).
+        let max_side = gpu.limits().max_texture_dimension_2d.min(MAX_PAGE_SIDE);
+        let max_views_per_page = gpu.limits().max_compute_workgroups_per_dimension;
+        let total_px: u64 = worlds.len() as u64
+            * cams
+                .iter()
+                .map(|c| (c.width * c.height) as u64)
+                .sum::<u64>();
+        let widest = cams.iter().map(|c| c.width).max().unwrap_or(1);
+        let tallest = cams.iter().map(|c| c.height).max().unwrap_or(1);
+        if widest > max_side || tallest > max_side {
+            return Err(Error::Capacity {
+                limit: "camera image side (pixels; the atlas page side)",
+                max: max_side as u64,
+                attempted: widest.max(tallest) as u64,
+            });
+        }
+        let page_w = ((total_px as f64).sqrt().ceil() as u32)
+            .next_power_of_two()
+            .clamp(widest, max_side);
+        let mut views = Vec::new();
+        let mut infos = Vec::new();
+        let mut page_sizes: Vec<(u32, u32)> = Vec::new();
+        let (mut x, mut y, mut row_h, mut page, mut in_page) = (0u32, 0u32, 0u32, 0u32, 0u32);
+        let mut offset = 0usize;
+        for (slot, &w) in worlds.iter().enumerate() {
+            for (ci, c) in cams.iter().enumerate() {
+                if x + c.width > page_w {
+                    x = 0;
+                    y += row_h;
+                    row_h = 0;
+                }
+                if y + c.height > max_side || in_page == max_views_per_page {
+                    page_sizes.push((page_w, y + row_h));
+                    page += 1;
+                    (x, y, row_h, in_page) = (0, 0, 0, 0);
+                }
+                views.push(RenderView {
+                    world: w as u32,
+                    slot: slot as u32,
+                    camera: ci as u32,
+                    page,
+                    tile_x: x,
+                    tile_y: y,
+                    width: c.width,
+                    height: c.height,
+                    page_w,
+                    page_h: 0,
+                    out_offset: offset as u32,
+                    pad: 0,
+                });
+                infos.push(ViewInfo {
+                    world: w,
+                    camera: ci,
+                    camera_name: c.name.clone(),
+                    width: c.width,
+                    height: c.height,
+                    offset,
+                });
+                offset += (c.width * c.height) as usize;
+                x += c.width;
+                row_h = row_h.max(c.height);
+                in_page += 1;
+            }
+        }
+        page_sizes.push((page_w, y + row_h));
+        for v in &mut views {
+            v.page_h = page_sizes[v.page as usize].1;
+        }
+        let pixels = offset;
+        let max_binding = gpu.limits().max_storage_buffer_binding_size;
+        if 4 * pixels as u64 > max_binding || pixels > u32::MAX as usize {
+            return Err(Error::Capacity {
+                limit:
+                    "bytes of one render output (views × width × height × 4) per storage binding",
+                max: max_binding,
+                attempted: 4 * pixels as u64,
+            });
+        }
+
+        // GPU tables.
+        let label = "render";
+        let storage_with = |name: &str, bytes: &[u8]| -> Result<wgpu::Buffer, Error> {
+            // At least one record of the largest struct, so empty tables still bind.
+            let words = (bytes.len() / 4).max(16);
+            let b = GpuBuffer::<u32>::storage(gpu, &format!("{label}.{name}"), words)?;
+            if !bytes.is_empty() {
+                gpu.queue.write_buffer(b.raw(), 0, bytes);
+            }
+            Ok(b.raw().clone())
+        };
+        let params = RenderParams {
+            num_views: views.len() as u32,
+            num_slots: worlds.len() as u32,
+            num_geoms: geoms.len() as u32,
+            num_lights: lights.len() as u32,
+            num_bodies: bodies.len() as u32,
+            num_cameras: ncam as u32,
+            state_dim: compiled.params.state_dim,
+            color_worlds: copies(per.colors) as u32,
+            light_worlds: copies(per.lights) as u32,
+            camera_worlds: copies(per.cameras) as u32,
+            seg_mode: match config.segmentation {
+                SegmentIds::Geom => SEG_GEOM,
+                SegmentIds::Body => SEG_BODY,
+            },
+            outputs: o.bits(),
+            head_ambient: config.headlight[0],
+            head_diffuse: config.headlight[1],
+            pad0: 0,
+            pad1: 0,
+            background: [
+                config.background[0],
+                config.background[1],
+                config.background[2],
+                1.0,
+            ],
+        };
+        let params_buf = GpuBuffer::uniform(gpu, "render.params", &params);
+        let bodies_buf = storage_with("bodies", bytemuck::cast_slice(&bodies))?;
+        let geoms_buf = storage_with("geoms", bytemuck::cast_slice(&geoms))?;
+        let materials_buf = storage_with("materials", bytemuck::cast_slice(&materials))?;
+        let colors_buf = GpuBuffer::<[f32; 4]>::storage(
+            gpu,
+            "render.colors",
+            colors.len() * copies(per.colors),
+        )?;
+        colors_buf.write(gpu, 0, &repeat(&colors, copies(per.colors)));
+        let cameras_buf =
+            GpuBuffer::<RenderCamera>::storage(gpu, "render.cameras", ncam * copies(per.cameras))?;
+        cameras_buf.write(gpu, 0, &repeat(&render_cams, copies(per.cameras)));
+        let lights_buf = GpuBuffer::<RenderLight>::storage(
+            gpu,
+            "render.lights",
+            lights.len() * copies(per.lights),
+        )?;
+        if !lights.is_empty() {
+            lights_buf.write(gpu, 0, &repeat(&lights, copies(per.lights)));
+        }
+        let views_buf = storage_with("views", bytemuck::cast_slice(&views))?;
+        let slots: Vec<u32> = worlds.iter().map(|&w| w as u32).collect();
+        let slots_buf = storage_with("slots", bytemuck::cast_slice(&slots))?;
+        let geom_pose =
+            GpuBuffer::<GeomPose>::storage(gpu, "render.geom_pose", worlds.len() * geoms.len())?;
+        let view_pose = GpuBuffer::<ViewPose>::storage(gpu, "render.view_pose", views.len())?;
+        let light_pose =
+            GpuBuffer::<LightPose>::storage(gpu, "render.light_pose", worlds.len() * lights.len())?;
+
+        // Passes.
+        let prepare = Kernel::new(
+            gpu,
+            "render.prepare",
+            &shader::kernel_source("render_prepare")?,
+            "prepare",
+            PREPARE_BINDINGS,
+        )?
+        .bind(
+            gpu,
+            &[
+                params_buf.raw(),
+                &bodies_buf,
+                &geoms_buf,
+                colors_buf.raw(),
+                cameras_buf.raw(),
+                lights_buf.raw(),
+                &views_buf,
+                &slots_buf,
+                state,
+                geom_pose.raw(),
+                view_pose.raw(),
+                light_pose.raw(),
+            ],
+        );
+        let targets = Targets {
+            color: o.rgb,
+            seg: o.seg,
+        };
+        let fs = match (o.rgb, o.seg) {
+            (true, true) => Some("fs_rgb_seg"),
+            (true, false) => Some("fs_rgb"),
+            (false, true) => Some("fs_seg"),
+            (false, false) => None,
+        };
+        let raster = RasterPipeline::new(
+            gpu,
+            "render.raster",
+            &shader::kernel_source("render")?,
+            "vs",
+            fs,
+            targets,
+            RASTER_BINDINGS,
+        )?;
+        let raster_bind = raster.bind(
+            gpu,
+            &[
+                Resource::Buffer(params_buf.raw()),
+                Resource::Buffer(&views_buf),
+                Resource::Buffer(geom_pose.raw()),
+                Resource::Buffer(view_pose.raw()),
+                Resource::Buffer(light_pose.raw()),
+                Resource::Buffer(&materials_buf),
+                Resource::Buffer(&geoms_buf),
+            ],
+        );
+        let output = |on: bool, name: &str| -> Result<Option<GpuBuffer<u32>>, Error> {
+            on.then(|| GpuBuffer::storage(gpu, &format!("render.{name}"), pixels))
+                .transpose()
+        };
+        let rgb = output(o.rgb, "rgb")?;
+        let seg = output(o.seg, "seg")?;
+        let depth = o
+            .depth
+            .then(|| GpuBuffer::<f32>::storage(gpu, "render.depth", pixels))
+            .transpose()?;
+        let dummy_buf = GpuBuffer::<u32>::storage(gpu, "render.unused_output", 1)?;
+        let dummy = DummyTextures::new(gpu, "render");
+        let resolve = Kernel::new(
+            gpu,
+            "render.resolve",
+            &shader::kernel_source("render_resolve")?,
+            "resolve",
+            RESOLVE_BINDINGS,
+        )?;
+
+        // Instances: page → mesh → view → geom, so each (page, mesh) is one draw.
+        let table = MeshTable::builtin();
+        let visible: Vec<usize> = (0..geoms.len()).filter(|&g| colors[g][3] > 0.0).collect();
+        let mut instances = Vec::new();
+        let mut pages = Vec::new();
+        for (p, &(pw, ph)) in page_sizes.iter().enumerate() {
+            let in_page: Vec<u32> = (0..views.len() as u32)
+                .filter(|&v| views[v as usize].page == p as u32)
+                .collect();
+            let first = in_page[0];
+            let count = in_page.len() as u32;
+            let mut draws = Vec::new();
+            for (m, entry) in table.entries.iter().enumerate() {
+                let start = instances.len() as u32;
+                for &v in &in_page {
+                    for &g in &visible {
+                        if geoms[g].mesh == m as u32 {
+                            instances.push(DrawInstance {
+                                view: v,
+                                geom: g as u32,
+                            });
+                        }
+                    }
+                }
+                draws.push(raster::Draw {
+                    indices: entry.indices.clone(),
+                    base_vertex: entry.base_vertex as i32,
+                    instances: start..instances.len() as u32,
+                });
+            }
+            let targets_p = AtlasPage::new(gpu, &format!("render.page{p}"), pw, ph, targets);
+            let max_pixels = in_page
+                .iter()
+                .map(|&v| views[v as usize].width * views[v as usize].height)
+                .max()
+                .unwrap_or(0);
+            let page_uniform = GpuBuffer::uniform(
+                gpu,
+                "render.resolve_page",
+                &ResolvePage {
+                    first_view: first,
+                    num_views: count,
+                    outputs: o.bits(),
+                    max_pixels,
+                },
+            );
+            let bound = resolve.bind_resources(
+                gpu,
+                &[
+                    Resource::Buffer(page_uniform.raw()),
+                    Resource::Buffer(&views_buf),
+                    Resource::Buffer(view_pose.raw()),
+                    Resource::Texture(targets_p.color().unwrap_or(&dummy.color)),
+                    Resource::Texture(if o.depth {
+                        targets_p.depth()
+                    } else {
+                        &dummy.depth
+                    }),
+                    Resource::Texture(targets_p.seg().unwrap_or(&dummy.seg)),
+                    Resource::Buffer(rgb.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                    Resource::Buffer(depth.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                    Resource::Buffer(seg.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                ],
+            );
+            pages.push(Page {
+                targets: targets_p,
+                draws,
+                resolve: bound,
+                views: first..first + count,
+                max_pixels,
+            });
+        }
+        let mesh_vertices = GpuBuffer::vertex(gpu, "render.mesh_vertices", &table.vertices);
+        let mesh_indices = GpuBuffer::index(gpu, "render.mesh_indices", &table.indices);
+        let instances = GpuBuffer::vertex(gpu, "render.instances", &instances);
+        gpu.check()?;
+        Ok(BatchRenderer {
+            gpu: gpu.clone(),
+            views: infos,
+            seg_names,
+            outputs: o,
+            num_geoms: geoms.len(),
+            num_worlds,
+            params,
+            prepare,
+            prepare_groups: (params.num_slots + params.num_views).div_ceil(RENDER_WORKGROUP),
+            raster,
+            raster_bind,
+            pages,
+            mesh_vertices,
+            mesh_indices,
+            instances,
+            colors: colors_buf,
+            cameras: cameras_buf,
+            lights: lights_buf,
+            camera_specs: cams,
+            rgb,
+            depth,
+            seg,
+            pixels,
+            _keep: vec![
+                bodies_buf,
+                geoms_buf,
+                materials_buf,
+                views_buf,
+                slots_buf,
+                geom_pose.raw().clone(),
+                view_pose.raw().clone(),
+                light_pose.raw().clone(),
+                dummy_buf.raw().clone(),
+            ],
+        })
+    }
+}
+
+impl BatchRenderer {
+    /// Records the three passes into `encoder`: after the step that wrote the State.
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
+        self.prepare.dispatch(encoder, self.prepare_groups);
+        let bg = self.params.background.map(|c| c as f64);
+        for (i, page) in self.pages.iter().enumerate() {
+            raster::record_pass(
+                encoder,
+                &format!("render.raster.page{i}"),
+                &self.raster,
+                &self.raster_bind,
+                &page.targets,
+                bg,
+                self.mesh_vertices.raw(),
+                self.mesh_indices.raw(),
+                self.instances.raw(),
+                &page.draws,
+            );
+            page.resolve.dispatch_2d(
+                encoder,
+                page.max_pixels.div_ceil(RENDER_WORKGROUP),
+                page.views.len() as u32,
+            );
+        }
+    }
+
+    /// Bytes [`BatchRenderer::copy_out`] writes: the requested outputs back to back
+    /// (RGB, then depth, then segmentation).
+    pub fn output_bytes(&self) -> u64 {
+        4 * self.pixels as u64 * self.outputs.names().len() as u64
+    }
+
+    /// Records copies of the outputs into `staging` from byte `offset` on.
+    pub fn copy_out(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        staging: &wgpu::Buffer,
+        offset: u64,
+    ) {
+        let bytes = 4 * self.pixels as u64;
+        let mut at = offset;
+        for b in [
+            self.rgb.as_ref().map(|b| b.raw()),
+            self.depth.as_ref().map(|b| b.raw()),
+            self.seg.as_ref().map(|b| b.raw()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            encoder.copy_buffer_to_buffer(b, 0, staging, at, bytes);
+            at += bytes;
+        }
+    }
+
+    /// The images in `bytes`, which hold what [`BatchRenderer::copy_out`] copied.
+    ///
+    /// # Panics
+    /// If `bytes` is shorter than [`BatchRenderer::output_bytes`] or misaligned: a
+    /// programmer bug.
+    pub fn images<'a>(&'a self, bytes: &'a [u8]) -> Images<'a> {
+        let n = 4 * self.pixels;
+        let mut at = 0;
+        let mut take = |on: bool| {
+            on.then(|| {
+                let s = &bytes[at..at + n];
+                at += n;
+                s
+            })
+        };
+        let rgb = take(self.outputs.rgb);
+        let depth = take(self.outputs.depth).map(bytemuck::cast_slice);
+        let seg = take(self.outputs.seg).map(bytemuck::cast_slice);
+        Images {
+            views: &self.views,
+            rgb,
+            depth,
+            seg,
+        }
+    }
+
+    /// The output buffers.
+    pub fn buffers(&self) -> ImageBuffers<'_> {
+        ImageBuffers {
+            rgb: self.rgb.as_ref().map(|b| b.raw()),
+            depth: self.depth.as_ref().map(|b| b.raw()),
+            seg: self.seg.as_ref().map(|b| b.raw()),
+        }
+    }
+
+    /// Fills the outputs with values the resolve pass never writes: RGB 0 (alpha 0),
+    /// depth NaN, segmentation `u32::MAX`. For tests that every pixel gets written.
+    pub fn poison(&self) {
+        if let Some(b) = &self.rgb {
+            b.fill_u32(&self.gpu, 0);
+        }
+        if let Some(b) = &self.depth {
+            b.fill_u32(&self.gpu, u32::MAX);
+        }
+        if let Some(b) = &self.seg {
+            b.fill_u32(&self.gpu, u32::MAX);
+        }
+    }
+
+    /// The views, in output order.
+    pub fn views(&self) -> &[ViewInfo] {
+        &self.views
+    }
+
+    /// The cameras, in camera-index order.
+    pub fn cameras(&self) -> &[CameraSpec] {
+        &self.camera_specs
+    }
+
+    /// The requested outputs.
+    pub fn outputs(&self) -> Outputs {
+        self.outputs
+    }
+
+    /// Names of the segmentation ids: entry `id - 1` names id `id`.
+    pub fn seg_names(&self) -> &[String] {
+        &self.seg_names
+    }
+
+    /// Atlas pages, as (width, height) in pixels.
+    pub fn pages(&self) -> Vec<(u32, u32)> {
+        self.pages
+            .iter()
+            .map(|p| (p.targets.width, p.targets.height))
+            .collect()
+    }
+
+    fn table_index(
+        &self,
+        what: &str,
+        per_world: u32,
+        world: Option<usize>,
+    ) -> Result<usize, Error> {
+        match world {
+            None if per_world == 1 => Ok(0),
+            Some(w) if per_world as usize == self.num_worlds && w < self.num_worlds => Ok(w),
+            _ => Err(Error::InvalidArgument {
+                field: format!("{what} world"),
+                value: format!("{world:?}"),
+                allowed: if per_world == 1 {
+                    format!("None: the {what} table is shared (set RenderConfig::per_world.{what} for one copy per world)")
+                } else {
+                    format!("Some(world) with world below {}", self.num_worlds)
+                },
+            }),
+        }
+    }
+
+    /// Sets geom `geom`'s colour (linear RGBA) in `world`'s table (`None`: the shared
+    /// table). Takes effect from the next render.
+    pub fn set_color(
+        &mut self,
+        world: Option<usize>,
+        geom: usize,
+        rgba: [f32; 4],
+    ) -> Result<(), Error> {
+        let w = self.table_index("colors", self.params.color_worlds, world)?;
+        if geom >= self.num_geoms || rgba.iter().any(|c| !c.is_finite()) {
+            return Err(Error::InvalidArgument {
+                field: format!("color of geom {geom}"),
+                value: format!("{rgba:?}"),
+                allowed: format!("a geom below {} and finite components", self.num_geoms),
+            });
+        }
+        self.colors
+            .write(&self.gpu, w * self.num_geoms + geom, &[rgba]);
+        Ok(())
+    }
+
+    /// Replaces camera `camera` of `world` (`None`: the shared table). Takes effect from
+    /// the next render. The image size cannot change.
+    pub fn set_camera(
+        &mut self,
+        world: Option<usize>,
+        camera: usize,
+        spec: &CameraSpec,
+    ) -> Result<(), Error> {
+        let w = self.table_index("cameras", self.params.camera_worlds, world)?;
+        let ncam = self.camera_specs.len();
+        let old = self
+            .camera_specs
+            .get(camera)
+            .ok_or_else(|| Error::InvalidArgument {
+                field: "camera".into(),
+                value: camera.to_string(),
+                allowed: format!("a camera index below {ncam}"),
+            })?;
+        if (spec.width, spec.height) != (old.width, old.height) || spec.track {
+            return Err(Error::InvalidArgument {
+                field: format!("camera `{}`", spec.name),
+                value: format!("{}x{}, track {}", spec.width, spec.height, spec.track),
+                allowed: format!(
+                    "the rendered size {}x{} and a fixed mode",
+                    old.width, old.height
+                ),
+            });
+        }
+        if !(spec.near > 0.0 && spec.far > spec.near) {
+            return Err(Error::InvalidArgument {
+                field: format!("camera `{}`.near/far", spec.name),
+                value: format!("{}/{}", spec.near, spec.far),
+                allowed: "0 < near < far".into(),
+            });
+        }
+        let rc = RenderCamera {
+            body: spec.body as u32,
+            mode: CAMERA_FIXED,
+            width: spec.width,
+            height: spec.height,
+            pos: v4(spec.pos, 0.0),
+            quat: q4(spec.quat.normalize()),
+            intrinsics: spec.pixels(),
+            clip: [spec.near, spec.far, 0.0, 0.0],
+        };
+        self.cameras.write(&self.gpu, w * ncam + camera, &[rc]);
+        Ok(())
+    }
+
+    /// Replaces light `light` of `world` (`None`: the shared table). Takes effect from the
+    /// next render.
+    pub fn set_light(
+        &mut self,
+        world: Option<usize>,
+        light: usize,
+        value: &RenderLight,
+    ) -> Result<(), Error> {
+        let w = self.table_index("lights", self.params.light_worlds, world)?;
+        let n = self.params.num_lights as usize;
+        if light >= n {
+            return Err(Error::InvalidArgument {
+                field: "light".into(),
+                value: light.to_string(),
+                allowed: format!("a light index below {n}"),
+            });
+        }
+        self.lights.write(&self.gpu, w * n + light, &[*value]);
+        Ok(())
+    }
+}
