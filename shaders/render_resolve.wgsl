@@ -1,5 +1,5 @@
-// render.resolve: copies each view of one atlas page out of its tile into the tightly
-// packed outputs ([view, H, W]): RGBA8 as one u32 per pixel, linear depth along the camera
+// render.resolve: for pages whose rows cannot be texture-copied (width not a multiple of
+// 64 pixels), copies each view of the page out of its tile into the tightly packed outputs ([view, H, W]): RGBA8 as one u32 per pixel, linear depth along the camera
 // axis in metres (DEPTH_BACKGROUND where nothing was drawn), segmentation ids. Only the
 // requested outputs are read and written. x: pixel of the view, y: view of the page.
 #import shared/render_io
@@ -14,24 +14,35 @@
 @group(0) @binding(7) var<storage, read_write> depth_out: array<f32>;
 @group(0) @binding(8) var<storage, read_write> seg_out: array<u32>;
 
+// Each workgroup covers RENDER_WORKGROUP × PIXELS_PER_THREAD pixels of one view (see
+// render_depth.wgsl for why).
 @compute @workgroup_size(RENDER_WORKGROUP)
-fn resolve(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let v = page.first_view + gid.y;
-    let view = views[v];
-    let p = gid.x;
-    if gid.y >= page.num_views || p >= view.width * view.height {
+fn resolve(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    if group.y >= page.num_views {
         return;
     }
+    let v = page.first_view + group.y;
+    let view = views[v];
+    let first = group.x * RENDER_WORKGROUP * PIXELS_PER_THREAD + lane;
+    for (var k = 0u; k < PIXELS_PER_THREAD; k++) {
+        let p = first + k * RENDER_WORKGROUP;
+        if p < view.width * view.height {
+            resolve_pixel(v, view, p);
+        }
+    }
+}
+
+fn resolve_pixel(v: u32, view: RenderView, p: u32) {
     let texel = vec2<u32>(view.tile_x + p % view.width, view.tile_y + p / view.width);
     let out = view.out_offset + p;
     if (page.outputs & OUT_RGB) != 0u {
         rgb_out[out] = pack4x8unorm(textureLoad(color_in, texel, 0));
     }
     if (page.outputs & OUT_DEPTH) != 0u {
-        let z = textureLoad(depth_in, texel, 0);
-        let m = view_pose[v].depth;
-        // z = A + B / d, so d = B / (z - A); the cleared value 1 is the background.
-        depth_out[out] = select(m.y / (z - m.x), DEPTH_BACKGROUND, z >= 1.0);
+        depth_out[out] = linear_depth(textureLoad(depth_in, texel, 0), view_pose[v].depth);
     }
     if (page.outputs & OUT_SEG) != 0u {
         seg_out[out] = textureLoad(seg_in, texel, 0).x;

@@ -43,6 +43,10 @@ struct SceneParams {
     scratch_ctrl: u32,
     obs_dim: u32,
     reset_noise: f32,
+    task_q2: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: StepParams;
@@ -1382,6 +1386,28 @@ fn reset_world(episode: u32) {
         }
     }
 }
+// dm_control's `tolerance` with bounds (0, 0): 1 at 0, falling off with |x| / margin.
+// Gaussian: value_at_margin 0.1 at |x| = margin. Quadratic: 1 − (x / margin)², 0 beyond.
+fn tolerance_gaussian(x: f32, margin: f32) -> f32 {
+    let d = x / margin;
+    return exp(-0.5 * d * d * UPRIGHT_GAUSSIAN_SCALE2);
+}
+fn tolerance_quadratic(x: f32, margin: f32) -> f32 {
+    let d = x / margin;
+    return max(0.0, 1.0 - d * d);
+}
+
+// dm_control / MuJoCo Playground cart-pole balance reward, in [0, 1]:
+// upright · centred · small control · small velocity.
+fn upright_reward() -> f32 {
+    let upright = 0.5 * (cos(scalar_q(scene.task_q)) + 1.0);
+    let centred = 0.5 * (1.0 + tolerance_gaussian(scalar_q(scene.task_q2), UPRIGHT_CENTER_MARGIN));
+    let ctrl = action_in[W * scene.num_actuators];
+    let small_control = (4.0 + tolerance_quadratic(ctrl, UPRIGHT_CONTROL_MARGIN)) / 5.0;
+    let small_velocity = 0.5 * (1.0 + tolerance_gaussian(scalar_qd(scene.task_q), UPRIGHT_VELOCITY_MARGIN));
+    return upright * centred * small_control * small_velocity;
+}
+
 fn is_terminal() -> bool {
     if scene.task == TASK_BALANCE {
         let j = scene.task_q;
@@ -1432,6 +1458,8 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             let truncated = (clock.elapsed & ~CLOCK_DONE) >= scene.max_episode_steps;
             if scene.task == TASK_BALANCE {
                 reward = select(1.0, 0.0, done);
+            } else if scene.task == TASK_UPRIGHT {
+                reward = select(upright_reward(), 0.0, done);
             }
             flags = pflags | select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
             if params.autoreset == AUTORESET_DISABLED {

@@ -41,6 +41,9 @@ enum Mode {
     Rl,
     /// All steps in one `step_many` submission, results read back once.
     Fused,
+    /// No physics: the current state rendered and read back, once per timed step (needs
+    /// --render).
+    Render,
 }
 
 #[derive(clap::Args)]
@@ -76,6 +79,15 @@ struct BenchArgs {
     /// supported (they become warnings).
     #[arg(long)]
     lenient: bool,
+    /// Render every camera of every world after each step at WxH, with readback.
+    #[arg(long, value_parser = parse_size)]
+    render: Option<(u32, u32)>,
+    /// MJCF cameras to render, comma separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    camera: Vec<String>,
+    /// Rendered outputs, comma separated: rgb, depth, seg.
+    #[arg(long, value_delimiter = ',', default_value = "rgb,depth")]
+    outputs: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +276,18 @@ struct BenchCell {
     env_steps_per_s_runs: Vec<f64>,
     us_per_batch_step: f64,
     wall_s: f64,
+    /// Rendered views per second (views × frames rendered / s); absent without --render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    views_per_s: Option<f64>,
+    /// "WxH" of the rendered views; absent without --render.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    render: Option<String>,
+    /// Rendered outputs (rgb, depth, seg); empty without --render.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    outputs: Vec<&'static str>,
+    /// Views per frame (rendered worlds × cameras).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    views: Option<usize>,
 }
 
 /// Random valid actions: a few pre-drawn batches cycled, so the timing is the env's.
@@ -298,6 +322,14 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
             });
         }
     }
+    let outputs = parse_outputs(&a.outputs)?;
+    if a.mode.contains(&Mode::Render) && a.render.is_none() {
+        return Err(Error::InvalidArgument {
+            field: "--mode".into(),
+            value: "render".into(),
+            allowed: "render only together with --render WxH".into(),
+        });
+    }
     let gpu = Gpu::new()?;
     let ad = gpu.adapter().clone();
     println!("adapter: {ad}");
@@ -317,13 +349,20 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
         let name = name_opt.or(scene_opt).unwrap_or_default().to_string();
         let name = &name;
         for &worlds in &a.worlds {
-            let (mut env, _) = open_env(
-                &gpu,
-                name_opt,
-                scene_opt,
-                a.lenient,
-                &EnvConfig::new(worlds),
-            )?;
+            let mut cfg = EnvConfig::new(worlds);
+            if let Some((w, h)) = a.render {
+                cfg.render = Some(manyworlds::render::RenderConfig {
+                    cameras: a.camera.clone(),
+                    outputs,
+                    ..manyworlds::render::RenderConfig::new(w, h)
+                });
+            }
+            let (mut env, _) = open_env(&gpu, name_opt, scene_opt, a.lenient, &cfg)?;
+            let views = env
+                .spec()
+                .images
+                .as_ref()
+                .map(|s| s.cameras.len() * s.worlds.len());
             let pool = random_actions(env.as_ref(), a.seed, 8);
             for &mode in &a.mode {
                 env.reset(a.seed)?;
@@ -339,6 +378,11 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
                     Mode::Fused => {
                         env.step_many(&pool[0], a.warmup.max(1))?;
                     }
+                    Mode::Render => {
+                        for _ in 0..a.warmup.max(1) {
+                            env.render()?;
+                        }
+                    }
                 }
                 for _ in 0..a.repeats {
                     let t0 = Instant::now();
@@ -351,12 +395,24 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
                         Mode::Fused => {
                             env.step_many(&pool[0], a.steps)?;
                         }
+                        Mode::Render => {
+                            for _ in 0..a.steps {
+                                env.render()?;
+                            }
+                        }
                     }
                     let wall = t0.elapsed().as_secs_f64();
                     walls.push(wall);
                     runs.push(worlds as f64 * a.steps as f64 / wall);
                 }
                 let rate = median(&runs);
+                // Frames rendered per timed repeat: one per step, except fused mode's one
+                // at the end of its single submission.
+                let frames = match mode {
+                    Mode::Fused => 1.0,
+                    Mode::Rl | Mode::Render => a.steps as f64,
+                };
+                let views_per_s = views.map(|v| (v as f64 * frames / median(&walls)).round());
                 let cell = BenchCell {
                     adapter: ad.name.clone(),
                     backend: ad.backend.clone(),
@@ -373,21 +429,38 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
                     us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round()
                         / 100.0,
                     wall_s: (walls.iter().sum::<f64>() * 1000.0).round() / 1000.0,
+                    views_per_s,
+                    render: a.render.map(|(w, h)| format!("{w}x{h}")),
+                    outputs: if a.render.is_some() {
+                        outputs.names()
+                    } else {
+                        Vec::new()
+                    },
+                    views,
                 };
                 if a.json {
                     println!("{}", serde_json::to_string(&cell).expect("cell serialises"));
                 } else {
                     println!(
-                        "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12.1}",
+                        "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12.1}{}",
                         name,
                         match mode {
                             Mode::Rl => "rl",
                             Mode::Fused => "fused",
+                            Mode::Render => "render",
                         },
                         worlds,
                         a.steps,
                         format_rate(rate),
-                        cell.us_per_batch_step
+                        cell.us_per_batch_step,
+                        match (views_per_s, &cell.render) {
+                            (Some(v), Some(r)) => format!(
+                                "   {} views/s ({r}, {})",
+                                format_rate(v),
+                                cell.outputs.join("+")
+                            ),
+                            _ => String::new(),
+                        }
                     );
                 }
             }
@@ -442,6 +515,30 @@ fn render(a: &RenderArgs) -> Result<(), Error> {
         a.out
     );
     Ok(())
+}
+
+/// Parses `--outputs` names.
+fn parse_outputs(names: &[String]) -> Result<manyworlds::render::Outputs, Error> {
+    let mut o = manyworlds::render::Outputs {
+        rgb: false,
+        depth: false,
+        seg: false,
+    };
+    for n in names {
+        match n.trim() {
+            "rgb" => o.rgb = true,
+            "depth" => o.depth = true,
+            "seg" => o.seg = true,
+            other => {
+                return Err(Error::InvalidArgument {
+                    field: "--outputs".into(),
+                    value: other.into(),
+                    allowed: "rgb, depth, seg (comma separated)".into(),
+                })
+            }
+        }
+    }
+    Ok(o)
 }
 
 fn format_rate(r: f64) -> String {

@@ -15,7 +15,7 @@ struct RenderParams {
     outputs: u32,
     head_ambient: f32,
     head_diffuse: f32,
-    pad0: u32,
+    point_lights: u32,
     pad1: u32,
     background: vec4<f32>,
 }
@@ -107,4 +107,11 @@ struct LightPose {
     dir: vec4<f32>,
     diffuse: vec4<f32>,
     ambient: vec4<f32>,
+}
+
+// Linear depth along the camera axis from a depth-buffer value z = A + B / d (m = A, B,
+// near, far of ViewPose.depth): d = B / (z - A). The cleared value 1 (nothing drawn, or
+// beyond the far plane) is DEPTH_BACKGROUND.
+fn linear_depth(z: f32, m: vec4<f32>) -> f32 {
+    return select(m.y / (z - m.x), DEPTH_BACKGROUND, z >= 1.0);
 }

@@ -343,6 +343,13 @@ pub trait VecEnv {
     fn images(&self) -> Option<crate::render::Images<'_>> {
         None
     }
+    /// Renders the current state again, without stepping (after changing looks or
+    /// cameras, or to time the renderer alone). The observations are recomputed too, and
+    /// the rewards and flags that [`VecEnv::step_wait`]'s view shows become 0. `None` when
+    /// the env does not render.
+    fn render(&mut self) -> Result<Option<crate::render::Images<'_>>, Error> {
+        Ok(None)
+    }
     /// Reads back the state of some or all worlds, after every step submitted so far.
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error>;
     /// Overwrites the state of the worlds named in `states`; observations follow.
@@ -384,6 +391,11 @@ pub const REGISTRY: &[EnvEntry] = &[
         name: "cartpole-rigid",
         about: "cart on a slide, pole on a hinge (scenes/cartpole_rigid.xml), force action, reward 1 while |pole| <= 0.2 rad",
         make: scene::make_cartpole_rigid,
+    },
+    EnvEntry {
+        name: "cartpole-vision",
+        about: "cartpole-rigid seen by a fixed camera: 64x64 RGB images (Step::images), continuous force, dm_control/Playground balance reward",
+        make: scene::make_cartpole_vision,
     },
 ];
 

@@ -30,6 +30,8 @@ use glam::{Quat, Vec3};
 pub const BOXES_XML: &str = include_str!("../../scenes/boxes.xml");
 /// The rigid cart-pole, embedded.
 pub const CARTPOLE_RIGID_XML: &str = include_str!("../../scenes/cartpole_rigid.xml");
+/// The rigid cart-pole dressed for pixels (camera framing, checker floor), embedded.
+pub const CARTPOLE_VISION_XML: &str = include_str!("../../scenes/cartpole_vision.xml");
 
 /// What the episode is about.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +44,14 @@ pub enum Task {
         q: u32,
         /// Limit, rad or m.
         limit: f32,
+    },
+    /// The dm_control / MuJoCo Playground cart-pole balance reward ([`TASK_UPRIGHT`]):
+    /// upright · centred · small control · small velocity, in [0, 1]; never terminates.
+    Upright {
+        /// qpos index of the pole hinge.
+        pole_q: u32,
+        /// qpos index of the cart slide.
+        cart_q: u32,
     },
 }
 
@@ -185,20 +195,38 @@ pub fn make_scene(
     let mut params = compiled.params;
     params.max_episode_steps = scene.max_episode_steps;
     params.reset_noise = scene.reset_noise;
-    if let Task::Balance { q, limit } = scene.task {
-        params.task = TASK_BALANCE;
-        // The kernel watches a joint: find the scalar joint whose qpos index is q.
-        let j = compiled
+    // The kernel watches joints: find the scalar joint whose qpos index is q.
+    let scalar_joint = |q: u32, field: &str| {
+        compiled
             .joints
             .iter()
             .position(|j| j.qadr == q as usize && j.kind.nq() == 1)
+            .map(|j| j as u32)
             .ok_or_else(|| Error::InvalidArgument {
-                field: "task.q".into(),
+                field: field.into(),
                 value: q.to_string(),
                 allowed: "the qpos index of a hinge or slide joint".into(),
-            })?;
-        params.task_q = j as u32;
-        params.task_limit = limit;
+            })
+    };
+    match scene.task {
+        Task::None => {}
+        Task::Balance { q, limit } => {
+            params.task = TASK_BALANCE;
+            params.task_q = scalar_joint(q, "task.q")?;
+            params.task_limit = limit;
+        }
+        Task::Upright { pole_q, cart_q } => {
+            if compiled.ctrl_range.is_empty() {
+                return Err(Error::InvalidArgument {
+                    field: "task".into(),
+                    value: "upright".into(),
+                    allowed: "a scene with an actuator (its first control is the cart's)".into(),
+                });
+            }
+            params.task = TASK_UPRIGHT;
+            params.task_q = scalar_joint(pole_q, "task.pole_q")?;
+            params.task_q2 = scalar_joint(cart_q, "task.cart_q")?;
+        }
     }
     compiled.params = params;
     let spec = EnvSpec {
@@ -287,6 +315,11 @@ pub const SCENES: &[RegisteredScene] = &[
         file: "scenes/cartpole_rigid.xml",
         xml: CARTPOLE_RIGID_XML,
     },
+    RegisteredScene {
+        name: "cartpole-vision",
+        file: "scenes/cartpole_vision.xml",
+        xml: CARTPOLE_VISION_XML,
+    },
 ];
 
 /// The env settings of a registered scene (defaults for any other name).
@@ -306,7 +339,27 @@ pub fn registered_config(name: &str) -> SceneConfig {
             reset_noise: 0.01,
             ..SceneConfig::new(name)
         },
+        // MuJoCo Playground's CartpoleBalance: the dm_control reward, 1000 steps, no
+        // termination; every joint reset within ±0.034 (dm_control draws the pole there,
+        // the cart within ±0.1).
+        "cartpole-vision" => SceneConfig {
+            task: Task::Upright {
+                pole_q: 1,
+                cart_q: 0,
+            },
+            reset_noise: 0.034,
+            ..SceneConfig::new(name)
+        },
         _ => SceneConfig::new(name),
+    }
+}
+
+/// What a registered scene renders when [`EnvConfig::render`] is left `None`: only
+/// `cartpole-vision`, whose observation is a 64 × 64 RGB image of its `fixed` camera.
+pub fn registered_render(name: &str) -> Option<crate::render::RenderConfig> {
+    match name {
+        "cartpole-vision" => Some(crate::render::RenderConfig::new(64, 64)),
+        _ => None,
     }
 }
 
@@ -317,13 +370,17 @@ pub fn make_registered(
     config: &EnvConfig,
 ) -> Option<Result<SceneEnv, Error>> {
     let s = SCENES.iter().find(|s| s.name == name)?;
+    let mut config = config.clone();
+    if config.render.is_none() {
+        config.render = registered_render(name);
+    }
     Some(make_mjcf(
         gpu,
         s.xml,
         s.file,
         false,
         &registered_config(name),
-        config,
+        &config,
     ))
 }
 
@@ -340,6 +397,11 @@ pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Erro
 /// `cartpole-rigid`: the cart-pole as a rigid-body scene with a balance task.
 pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
     boxed(gpu, "cartpole-rigid", config)
+}
+
+/// `cartpole-vision`: the rigid cart-pole seen by a fixed camera, Playground's reward.
+pub fn make_cartpole_vision(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    boxed(gpu, "cartpole-vision", config)
 }
 
 impl SceneEnv {
@@ -439,6 +501,9 @@ impl VecEnv for SceneEnv {
     }
     fn images(&self) -> Option<crate::render::Images<'_>> {
         self.inner.images()
+    }
+    fn render(&mut self) -> Result<Option<crate::render::Images<'_>>, Error> {
+        self.inner.render()
     }
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {
         self.inner.get_state(worlds)

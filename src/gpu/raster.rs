@@ -18,25 +18,23 @@ pub const SEG_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R32Uint;
 /// 1e-6 relative at the default near plane.
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
-/// Which colour targets a pipeline writes (depth is always there).
+/// Which colour targets a pipeline writes, at consecutive locations in this order (the
+/// depth buffer for the depth test is always there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
-    /// An RGBA8 colour target at location 0.
+    /// An RGBA8 colour target.
     pub color: bool,
-    /// An R32Uint segmentation target (location 1 after a colour target, else 0).
+    /// An R32Uint segmentation target.
     pub seg: bool,
 }
 
 impl Targets {
     fn formats(self) -> Vec<Option<wgpu::ColorTargetState>> {
-        let mut v = Vec::new();
-        if self.color {
-            v.push(Some(COLOR_FORMAT.into()));
-        }
-        if self.seg {
-            v.push(Some(SEG_FORMAT.into()));
-        }
-        v
+        [(self.color, COLOR_FORMAT), (self.seg, SEG_FORMAT)]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, f)| Some((*f).into()))
+            .collect()
     }
 }
 
@@ -50,8 +48,10 @@ pub struct RasterPipeline {
 
 impl RasterPipeline {
     /// Builds the pipeline of composed WGSL `source`: vertex entry `vs`, fragment entry
-    /// `fs` (none for a depth-only pass), writing `targets`. Back faces (clockwise in
-    /// NDC) are culled; depth test `Less` with writes.
+    /// `fs` (none for a depth-only pass), writing `targets`, with values for the shader's
+    /// `override` constants. Back faces (clockwise in NDC) are culled; depth test `Less`
+    /// with writes.
+    #[allow(clippy::too_many_arguments)] // reason: a pipeline's independent settings
     pub fn new(
         gpu: &Gpu,
         label: &str,
@@ -60,6 +60,7 @@ impl RasterPipeline {
         fs: Option<&str>,
         targets: Targets,
         bindings: &[Binding],
+        constants: &[(&str, f64)],
     ) -> Result<RasterPipeline, Error> {
         super::shader::validate(label, source)?;
         let d = &gpu.device;
@@ -95,13 +96,17 @@ impl RasterPipeline {
             }),
         ];
         let formats = targets.formats();
+        let options = wgpu::PipelineCompilationOptions {
+            constants,
+            ..Default::default()
+        };
         let pipeline = d.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
             label: Some(label),
             layout: Some(&pipeline_layout),
             vertex: wgpu::VertexState {
                 module: &module,
                 entry_point: Some(vs),
-                compilation_options: Default::default(),
+                compilation_options: options.clone(),
                 buffers: &buffers,
             },
             primitive: wgpu::PrimitiveState {
@@ -121,7 +126,7 @@ impl RasterPipeline {
             fragment: fs.map(|entry| wgpu::FragmentState {
                 module: &module,
                 entry_point: Some(entry),
-                compilation_options: Default::default(),
+                compilation_options: options.clone(),
                 targets: &formats,
             }),
             multiview_mask: None,
@@ -159,34 +164,50 @@ pub struct AtlasPage {
     pub width: u32,
     /// Height, pixels.
     pub height: u32,
-    color: Option<wgpu::TextureView>,
-    seg: Option<wgpu::TextureView>,
-    depth: wgpu::TextureView,
+    color: Option<Target>,
+    seg: Option<Target>,
+    depth: Target,
 }
 
-fn target(
-    gpu: &Gpu,
-    label: &str,
-    w: u32,
-    h: u32,
-    format: wgpu::TextureFormat,
-) -> wgpu::TextureView {
-    gpu.device
-        .create_texture(&wgpu::TextureDescriptor {
-            label: Some(label),
-            size: wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        })
-        .create_view(&Default::default())
+/// A texture and its view.
+struct Target {
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+}
+
+/// Which target of a page to copy out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageTarget {
+    /// The RGBA8 colour target.
+    Color,
+    /// The Depth32Float depth buffer (raw values in [0, 1]).
+    Depth,
+    /// The R32Uint segmentation target.
+    Seg,
+}
+
+/// Bytes per row a texture-to-buffer copy needs to be a multiple of.
+pub const COPY_ROW_ALIGN: u32 = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+
+fn target(gpu: &Gpu, label: &str, w: u32, h: u32, format: wgpu::TextureFormat) -> Target {
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::TEXTURE_BINDING
+            | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let view = texture.create_view(&Default::default());
+    Target { texture, view }
 }
 
 impl AtlasPage {
@@ -208,17 +229,66 @@ impl AtlasPage {
 
     /// The colour target, when there is one.
     pub fn color(&self) -> Option<&wgpu::TextureView> {
-        self.color.as_ref()
+        self.color.as_ref().map(|t| &t.view)
     }
 
     /// The segmentation target, when there is one.
     pub fn seg(&self) -> Option<&wgpu::TextureView> {
-        self.seg.as_ref()
+        self.seg.as_ref().map(|t| &t.view)
     }
 
-    /// The depth target.
+    /// The depth buffer.
     pub fn depth(&self) -> &wgpu::TextureView {
-        &self.depth
+        &self.depth.view
+    }
+
+    /// Records a copy of rows `rows` of target `which` (4 bytes per texel) into `buffer` at
+    /// byte `offset`, tightly packed. The page width × 4 must be a multiple of
+    /// [`COPY_ROW_ALIGN`].
+    ///
+    /// # Panics
+    /// If the target is absent or the width is not aligned: programmer bugs.
+    pub fn copy_rows(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        which: PageTarget,
+        rows: std::ops::Range<u32>,
+        buffer: &wgpu::Buffer,
+        offset: u64,
+    ) {
+        let bytes_per_row = 4 * self.width;
+        assert_eq!(bytes_per_row % COPY_ROW_ALIGN, 0, "unaligned page copy");
+        let (t, aspect) = match which {
+            PageTarget::Color => (self.color.as_ref(), wgpu::TextureAspect::All),
+            PageTarget::Depth => (Some(&self.depth), wgpu::TextureAspect::DepthOnly),
+            PageTarget::Seg => (self.seg.as_ref(), wgpu::TextureAspect::All),
+        };
+        let t = t.expect("copy of a target the page does not have");
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: &t.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d {
+                    x: 0,
+                    y: rows.start,
+                    z: 0,
+                },
+                aspect,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset,
+                    bytes_per_row: Some(bytes_per_row),
+                    rows_per_image: Some(rows.len() as u32),
+                },
+            },
+            wgpu::Extent3d {
+                width: self.width,
+                height: rows.len() as u32,
+                depth_or_array_layers: 1,
+            },
+        );
     }
 }
 
@@ -237,9 +307,9 @@ impl DummyTextures {
     pub fn new(gpu: &Gpu, label: &str) -> DummyTextures {
         let l = format!("{label}.dummy");
         DummyTextures {
-            color: target(gpu, &l, 1, 1, COLOR_FORMAT),
-            depth: target(gpu, &l, 1, 1, DEPTH_FORMAT),
-            seg: target(gpu, &l, 1, 1, SEG_FORMAT),
+            color: target(gpu, &l, 1, 1, COLOR_FORMAT).view,
+            depth: target(gpu, &l, 1, 1, DEPTH_FORMAT).view,
+            seg: target(gpu, &l, 1, 1, SEG_FORMAT).view,
         }
     }
 }
@@ -255,8 +325,8 @@ pub struct Draw {
     pub instances: std::ops::Range<u32>,
 }
 
-/// Records one render pass over `page`: clears colour to `background`, depth to 1 and
-/// segmentation to 0, then issues `draws`.
+/// Records one render pass over `page`: clears colour to `background`, segmentation to 0
+/// and the depth buffer to 1, then issues `draws`.
 #[allow(clippy::too_many_arguments)] // reason: one pass's inputs, each a distinct resource
 pub fn record_pass(
     encoder: &mut wgpu::CommandEncoder,
@@ -284,16 +354,16 @@ pub fn record_pass(
     let mut colors = Vec::new();
     if let Some(c) = &page.color {
         let [r, g, b, a] = background;
-        colors.push(Some(clear(c, wgpu::Color { r, g, b, a })));
+        colors.push(Some(clear(&c.view, wgpu::Color { r, g, b, a })));
     }
     if let Some(s) = &page.seg {
-        colors.push(Some(clear(s, wgpu::Color::TRANSPARENT)));
+        colors.push(Some(clear(&s.view, wgpu::Color::TRANSPARENT)));
     }
     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
         label: Some(label),
         color_attachments: &colors,
         depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-            view: &page.depth,
+            view: &page.depth.view,
             depth_ops: Some(wgpu::Operations {
                 load: wgpu::LoadOp::Clear(1.0),
                 store: wgpu::StoreOp::Store,

@@ -47,6 +47,10 @@ pub const KERNELS: &[(&str, &str)] = &[
         "render_resolve",
         include_str!("../../shaders/render_resolve.wgsl"),
     ),
+    (
+        "render_depth",
+        include_str!("../../shaders/render_depth.wgsl"),
+    ),
 ];
 
 /// Each kernel's specialization constants with their defaults (which every kernel must
@@ -57,6 +61,7 @@ pub const SPECIALIZATION: &[(&str, &[(&str, u32)])] = &[
     ("render", &[]),
     ("render_prepare", &[]),
     ("render_resolve", &[]),
+    ("render_depth", &[]),
 ];
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].

@@ -217,6 +217,20 @@ pub const FLAG_NONFINITE: u32 = 32;
 pub const TASK_NONE: u32 = 0;
 /// Balance: reward 1 per step; terminates when |qpos\[task_q\]| > task_limit.
 pub const TASK_BALANCE: u32 = 1;
+/// Upright (dm_control / MuJoCo Playground cart-pole balance): reward
+/// upright · centred · small control · small velocity in [0, 1] every step, never
+/// terminates. `task_q` is the pole hinge joint, `task_q2` the cart slide joint, and the
+/// first action the cart's control.
+pub const TASK_UPRIGHT: u32 = 2;
+/// `TASK_UPRIGHT`: cart position margin, m (dm_control's `centered` margin 2).
+pub const UPRIGHT_CENTER_MARGIN: f32 = 2.0;
+/// `TASK_UPRIGHT`: control margin (dm_control's `small_control` margin 1, quadratic).
+pub const UPRIGHT_CONTROL_MARGIN: f32 = 1.0;
+/// `TASK_UPRIGHT`: pole angular velocity margin, rad/s (dm_control's `small_velocity` 5).
+pub const UPRIGHT_VELOCITY_MARGIN: f32 = 5.0;
+/// `TASK_UPRIGHT`: −2 ln(0.1), so a Gaussian tolerance is 0.1 at its margin (dm_control's
+/// `value_at_margin`).
+pub const UPRIGHT_GAUSSIAN_SCALE2: f32 = 4.605_170_2;
 
 /// Sizes and offsets of one compiled scene, for the step kernel. Twin of `SceneParams`
 /// in `shaders/physics.wgsl`.
@@ -298,8 +312,16 @@ pub struct SceneParams {
     /// value (rad or m), and each free body's x and y within ± this (m). Drawn from
     /// (seed, world, episode, joint).
     pub reset_noise: f32,
+    /// Second joint the task looks at (`TASK_UPRIGHT`: the cart slide).
+    pub task_q2: u32,
+    /// Padding to 16 bytes.
+    pub pad0: u32,
+    /// Padding.
+    pub pad1: u32,
+    /// Padding.
+    pub pad2: u32,
 }
-const _: () = assert!(std::mem::size_of::<SceneParams>() == 144);
+const _: () = assert!(std::mem::size_of::<SceneParams>() == 160);
 wgsl_twin!(
     SceneParams,
     "SceneParams",
@@ -339,7 +361,11 @@ wgsl_twin!(
         scratch_contacts,
         scratch_ctrl,
         obs_dim,
-        reset_noise
+        reset_noise,
+        task_q2,
+        pad0,
+        pad1,
+        pad2
     ]
 );
 
@@ -451,6 +477,11 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
     ("TASK_NONE", U32(TASK_NONE)),
     ("TASK_BALANCE", U32(TASK_BALANCE)),
+    ("TASK_UPRIGHT", U32(TASK_UPRIGHT)),
+    ("UPRIGHT_CENTER_MARGIN", F32(UPRIGHT_CENTER_MARGIN)),
+    ("UPRIGHT_CONTROL_MARGIN", F32(UPRIGHT_CONTROL_MARGIN)),
+    ("UPRIGHT_VELOCITY_MARGIN", F32(UPRIGHT_VELOCITY_MARGIN)),
+    ("UPRIGHT_GAUSSIAN_SCALE2", F32(UPRIGHT_GAUSSIAN_SCALE2)),
     ("PHYS_EPS", F32(PHYS_EPS)),
 ];
 

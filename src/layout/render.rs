@@ -9,18 +9,6 @@
 use super::{WgslTwin, WgslValue};
 use bytemuck::{Pod, Zeroable};
 
-/// Mesh table entry: box (unit cube `[-1, 1]³`, flat normals), scaled by half-extents.
-pub const MESH_BOX: u32 = 0;
-/// Mesh table entry: unit sphere, scaled per axis (spheres, ellipsoids) or stretched along
-/// z (capsules: its two hemispheres move apart by the half-length).
-pub const MESH_SPHERE: u32 = 1;
-/// Mesh table entry: unit cylinder (radius 1, z in `[-1, 1]`) with caps.
-pub const MESH_CYLINDER: u32 = 2;
-/// Mesh table entry: unit square in the z = 0 plane, normal +z.
-pub const MESH_PLANE: u32 = 3;
-/// Mesh table entries built in; convex meshes will take the indices after these.
-pub const BUILTIN_MESHES: u32 = 4;
-
 /// `RenderMaterial::kind`: flat colour.
 pub const MATERIAL_FLAT: u32 = 0;
 /// `RenderMaterial::kind`: a two-colour checker (MJCF `texture builtin="checker"`).
@@ -83,8 +71,8 @@ pub struct RenderParams {
     pub head_ambient: f32,
     /// Headlight diffuse intensity (MuJoCo's default 0.4).
     pub head_diffuse: f32,
-    /// Padding.
-    pub pad0: u32,
+    /// Point lights per world (0: no per-pixel lighting at all).
+    pub point_lights: u32,
     /// Padding.
     pub pad1: u32,
     /// Background colour, linear RGB, then 1.
@@ -109,7 +97,7 @@ wgsl_twin!(
         outputs,
         head_ambient,
         head_diffuse,
-        pad0,
+        point_lights,
         pad1,
         background
     ]
@@ -156,7 +144,7 @@ wgsl_twin!(RenderBody, "RenderBody", [sim, pad, pos, quat]);
 pub struct RenderGeom {
     /// MJCF body index.
     pub body: u32,
-    /// `MESH_*` (or a convex mesh index, later).
+    /// Mesh table entry (`render::mesh`).
     pub mesh: u32,
     /// Index into the material table, or `physics::NONE`.
     pub material: u32,
@@ -357,12 +345,12 @@ pub struct DrawInstance {
     pub geom: u32,
 }
 
+/// Pixels each thread of `render.depth` and `render.resolve` handles (a workgroup covers
+/// 64 × 64 = one 64² view), so that lavapipe's per-workgroup cost stays small.
+pub const PIXELS_PER_THREAD: u32 = 64;
+
 /// The constants the render shaders see.
 pub const CONSTANTS: &[(&str, WgslValue)] = &[
-    ("MESH_BOX", WgslValue::U32(MESH_BOX)),
-    ("MESH_SPHERE", WgslValue::U32(MESH_SPHERE)),
-    ("MESH_CYLINDER", WgslValue::U32(MESH_CYLINDER)),
-    ("MESH_PLANE", WgslValue::U32(MESH_PLANE)),
     ("MATERIAL_FLAT", WgslValue::U32(MATERIAL_FLAT)),
     ("MATERIAL_CHECKER", WgslValue::U32(MATERIAL_CHECKER)),
     ("CAMERA_FIXED", WgslValue::U32(CAMERA_FIXED)),
@@ -374,4 +362,5 @@ pub const CONSTANTS: &[(&str, WgslValue)] = &[
     ("OUT_SEG", WgslValue::U32(OUT_SEG)),
     ("DEPTH_BACKGROUND", WgslValue::F32(DEPTH_BACKGROUND)),
     ("RENDER_WORKGROUP", WgslValue::U32(RENDER_WORKGROUP)),
+    ("PIXELS_PER_THREAD", WgslValue::U32(PIXELS_PER_THREAD)),
 ];

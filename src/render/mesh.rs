@@ -5,17 +5,33 @@
 //! append entries after [`BUILTIN_MESHES`] with scale 1: the table is indexed by entry, not
 //! by geom type, so nothing else changes.
 
-use crate::layout::render::{
-    MeshVertex, BUILTIN_MESHES, MESH_BOX, MESH_CYLINDER, MESH_PLANE, MESH_SPHERE,
-};
+use crate::layout::render::MeshVertex;
 use std::f32::consts::PI;
 
-/// Segments around a sphere, capsule or cylinder. 24 keeps the silhouette of a sphere
-/// filling a 128-pixel view within half a pixel of the true circle
-/// (r·(1 − cos(π/24)) = 0.0086 r, 0.55 px at r = 64 px).
-pub const ROUND_SEGMENTS: u32 = 24;
-/// Latitude rings per hemisphere of the sphere mesh.
-pub const HEMISPHERE_RINGS: u32 = 6;
+/// Mesh table entry: box (unit cube `[-1, 1]³`, flat normals), scaled by half-extents.
+pub const MESH_BOX: u32 = 0;
+/// Mesh table entry: unit square in the z = 0 plane, normal +z.
+pub const MESH_PLANE: u32 = 1;
+
+/// Segments around the round meshes, one entry per level of detail. A geom takes the
+/// coarsest level whose silhouette stays within half a pixel of the true circle at the
+/// size it is expected to appear (see `render::round_segments`).
+pub const ROUND_LODS: [u32; 6] = [6, 8, 12, 16, 24, 32];
+
+/// Mesh table entry of the unit sphere (spheres, ellipsoids, and capsules, whose two
+/// hemispheres move apart along z) with `ROUND_LODS[lod]` segments.
+pub fn mesh_sphere(lod: usize) -> u32 {
+    2 + lod as u32
+}
+
+/// Mesh table entry of the unit cylinder (radius 1, z in `[-1, 1]`, capped) with
+/// `ROUND_LODS[lod]` segments.
+pub fn mesh_cylinder(lod: usize) -> u32 {
+    2 + (ROUND_LODS.len() + lod) as u32
+}
+
+/// Entries in the built-in table; convex meshes will take the indices after these.
+pub const BUILTIN_MESHES: u32 = 2 + 2 * ROUND_LODS.len() as u32;
 
 /// One entry of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,17 +63,19 @@ fn v(pos: [f32; 3], normal: [f32; 3], stretch: f32) -> MeshVertex {
 }
 
 impl MeshTable {
-    /// The built-in primitives, in `MESH_*` order.
+    /// The built-in primitives: box, plane, the spheres, the cylinders.
     pub fn builtin() -> MeshTable {
         let mut t = MeshTable::default();
-        let meshes = [
-            (MESH_BOX, unit_box()),
-            (MESH_SPHERE, unit_sphere()),
-            (MESH_CYLINDER, unit_cylinder()),
-            (MESH_PLANE, unit_plane()),
-        ];
-        for (i, (id, (vs, is))) in meshes.into_iter().enumerate() {
-            debug_assert_eq!(i as u32, id);
+        let (vs, is) = unit_box();
+        t.push(vs, is);
+        let (vs, is) = unit_plane();
+        t.push(vs, is);
+        for n in ROUND_LODS {
+            let (vs, is) = unit_sphere(n);
+            t.push(vs, is);
+        }
+        for n in ROUND_LODS {
+            let (vs, is) = unit_cylinder(n);
             t.push(vs, is);
         }
         debug_assert_eq!(t.entries.len() as u32, BUILTIN_MESHES);
@@ -102,9 +120,9 @@ fn unit_box() -> (Vec<MeshVertex>, Vec<u32>) {
 
 /// Unit sphere as two hemispheres whose equators are separate rings, so a capsule can
 /// move them apart (stretch ±1) and the band between becomes its cylinder.
-fn unit_sphere() -> (Vec<MeshVertex>, Vec<u32>) {
-    let seg = ROUND_SEGMENTS;
-    let rings = HEMISPHERE_RINGS;
+/// `seg` segments around, `seg / 4` rings per hemisphere (the same angular step).
+fn unit_sphere(seg: u32) -> (Vec<MeshVertex>, Vec<u32>) {
+    let rings = (seg / 4).max(1);
     let mut vs = Vec::new();
     // Rings from the north pole (k = 0) to the upper equator (k = rings), then the lower
     // equator (k = rings + 1) to the south pole (k = 2 rings + 1).
@@ -135,8 +153,7 @@ fn unit_sphere() -> (Vec<MeshVertex>, Vec<u32>) {
 }
 
 /// Unit cylinder: radius 1, z in `[-1, 1]`, with flat caps.
-fn unit_cylinder() -> (Vec<MeshVertex>, Vec<u32>) {
-    let seg = ROUND_SEGMENTS;
+fn unit_cylinder(seg: u32) -> (Vec<MeshVertex>, Vec<u32>) {
     let mut vs = Vec::new();
     let mut is = Vec::new();
     for s in 0..=seg {
@@ -196,7 +213,7 @@ mod tests {
                 let p = |i: u32| {
                     let q = &t.vertices[(e.base_vertex + i) as usize];
                     // Capsule-stretched positions, as a capsule with half-length 1.
-                    Vec3::from(q.pos) + Vec3::Z * q.stretch * if m == 1 { 1.0 } else { 0.0 }
+                    Vec3::from(q.pos) + Vec3::Z * q.stretch
                 };
                 let (a, b, c) = (p(tri[0]), p(tri[1]), p(tri[2]));
                 let face = (b - a).cross(c - a);

@@ -43,6 +43,7 @@
 
 pub mod files;
 pub mod mesh;
+use mesh::{mesh_cylinder, mesh_sphere, MESH_BOX, MESH_PLANE};
 
 use crate::gpu::raster::{self, AtlasPage, DummyTextures, RasterPipeline, Targets};
 use crate::gpu::{shader, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Resource};
@@ -541,13 +542,30 @@ const RESOLVE_BINDINGS: &[Binding] = &[
     Binding::Storage,
 ];
 
+const DEPTH_BINDINGS: &[Binding] = &[
+    Binding::Uniform,
+    Binding::StorageRead,
+    Binding::StorageRead,
+    Binding::Storage,
+];
+
 /// The views of one atlas page and its draws.
 struct Page {
     targets: AtlasPage,
     draws: Vec<raster::Draw>,
-    resolve: BoundKernel,
+    out: PageOut,
     views: std::ops::Range<u32>,
     max_pixels: u32,
+    /// First pixel of the page's first view in the outputs.
+    first_pixel: u64,
+}
+
+/// How a page's pixels reach the outputs.
+enum PageOut {
+    /// Texture copies (rows aligned), then `render.depth` linearizes depth in place.
+    Copy { linearize: Option<BoundKernel> },
+    /// `render.resolve` reads the targets and writes the outputs.
+    Resolve(BoundKernel),
 }
 
 /// Largest atlas page side, pixels, whatever the adapter allows: 4096² pages keep each
@@ -600,19 +618,36 @@ fn q4(q: Quat) -> [f32; 4] {
 /// MuJoCo's default geom colour; a geom that keeps it shows its material's colour.
 const DEFAULT_GEOM_RGBA: Vec4 = Vec4::new(0.5, 0.5, 0.5, 1.0);
 
-/// Mesh entry, scale and capsule half-length of a geom.
-fn geom_shape(kind: GeomKind, size: Vec3) -> (u32, Vec3, f32) {
+/// Mesh entry, scale and capsule half-length of a geom; round geoms take level of detail
+/// `lod` of [`mesh::ROUND_LODS`].
+fn geom_shape(kind: GeomKind, size: Vec3, lod: usize) -> (u32, Vec3, f32) {
     match kind {
         GeomKind::Plane => {
             let half = |s: f32| if s > 0.0 { s } else { INFINITE_PLANE_HALF_SIZE };
             (MESH_PLANE, Vec3::new(half(size.x), half(size.y), 1.0), 0.0)
         }
-        GeomKind::Sphere => (MESH_SPHERE, Vec3::splat(size.x), 0.0),
-        GeomKind::Capsule => (MESH_SPHERE, Vec3::splat(size.x), size.y),
-        GeomKind::Cylinder => (MESH_CYLINDER, Vec3::new(size.x, size.x, size.y), 0.0),
+        GeomKind::Sphere => (mesh_sphere(lod), Vec3::splat(size.x), 0.0),
+        GeomKind::Capsule => (mesh_sphere(lod), Vec3::splat(size.x), size.y),
+        GeomKind::Cylinder => (mesh_cylinder(lod), Vec3::new(size.x, size.x, size.y), 0.0),
         GeomKind::Box => (MESH_BOX, size, 0.0),
-        GeomKind::Ellipsoid => (MESH_SPHERE, size, 0.0),
+        GeomKind::Ellipsoid => (mesh_sphere(lod), size, 0.0),
     }
+}
+
+/// Level of detail of a round geom: the coarsest of [`mesh::ROUND_LODS`] whose polygon
+/// stays within half a pixel of the true silhouette, r·(1 − cos(π/n)) ≤ 0.5 px, for the
+/// largest radius in pixels the geom shows in any camera at the initial configuration,
+/// doubled to allow for motion towards the camera. `radius` and `extent` (bounding
+/// radius) in m; `cams` holds each camera's initial position and fy in pixels.
+fn round_lod(radius: f32, centre: Vec3, extent: f32, cams: &[(Vec3, f32)], near: f32) -> usize {
+    let px = cams
+        .iter()
+        .map(|&(c, fy)| 2.0 * fy * radius / ((centre - c).length() - extent).max(near))
+        .fold(0.0f32, f32::max);
+    mesh::ROUND_LODS
+        .iter()
+        .position(|&n| px * (1.0 - (std::f32::consts::PI / n as f32).cos()) <= 0.5)
+        .unwrap_or(mesh::ROUND_LODS.len() - 1)
 }
 
 impl BatchRenderer {
@@ -698,10 +733,35 @@ impl BatchRenderer {
                 });
             }
         }
+        let cam_init: Vec<(Vec3, f32)> = cams
+            .iter()
+            .map(|c| {
+                let (bp, bq) = init_poses[c.body];
+                (bp + bq * c.pos, c.pixels()[1])
+            })
+            .collect();
+        let near = cams.iter().map(|c| c.near).fold(f32::INFINITY, f32::min);
         let mut geoms = Vec::new();
         let mut colors = Vec::new();
         for (g, geom) in model.geoms.iter().enumerate() {
-            let (mesh, scale, ext) = geom_shape(geom.kind, geom.size);
+            let (bp, bq) = init_poses[geom.body];
+            let centre = bp + bq * geom.pos;
+            let lod = match geom.kind {
+                GeomKind::Sphere => round_lod(geom.size.x, centre, geom.size.x, &cam_init, near),
+                GeomKind::Capsule | GeomKind::Cylinder => round_lod(
+                    geom.size.x,
+                    centre,
+                    geom.size.x + geom.size.y,
+                    &cam_init,
+                    near,
+                ),
+                GeomKind::Ellipsoid => {
+                    let r = geom.size.max_element();
+                    round_lod(r, centre, r, &cam_init, near)
+                }
+                _ => 0,
+            };
+            let (mesh, scale, ext) = geom_shape(geom.kind, geom.size, lod);
             let mut rgba = geom.rgba;
             if let Some(m) = geom.material {
                 if geom.rgba == DEFAULT_GEOM_RGBA {
@@ -771,14 +831,13 @@ impl BatchRenderer {
         let per = config.per_world;
         let copies = |on: bool| if on { num_worlds } else { 1 };
 
-        // Views and atlas pages (shelf packing in view order).
+        // Views and atlas pages. A page is a column of consecutive views of one size,
+        // stacked top to bottom, so its rows are the views' rows in output order: when a
+        // row is a multiple of 256 bytes (width a multiple of 64 pixels) one texture copy
+        // per page moves them into the packed outputs with no resolve pass. Each 64 × 64
+        // view is then also exactly one of lavapipe's rasterizer tiles.
         let max_side = gpu.limits().max_texture_dimension_2d.min(MAX_PAGE_SIDE);
         let max_views_per_page = gpu.limits().max_compute_workgroups_per_dimension;
-        let total_px: u64 = worlds.len() as u64
-            * cams
-                .iter()
-                .map(|c| (c.width * c.height) as u64)
-                .sum::<u64>();
         let widest = cams.iter().map(|c| c.width).max().unwrap_or(1);
         let tallest = cams.iter().map(|c| c.height).max().unwrap_or(1);
         if widest > max_side || tallest > max_side {
@@ -788,36 +847,35 @@ impl BatchRenderer {
                 attempted: widest.max(tallest) as u64,
             });
         }
-        let page_w = ((total_px as f64).sqrt().ceil() as u32)
-            .next_power_of_two()
-            .clamp(widest, max_side);
-        let mut views = Vec::new();
+        let mut views: Vec<RenderView> = Vec::new();
         let mut infos = Vec::new();
         let mut page_sizes: Vec<(u32, u32)> = Vec::new();
-        let (mut x, mut y, mut row_h, mut page, mut in_page) = (0u32, 0u32, 0u32, 0u32, 0u32);
         let mut offset = 0usize;
         for (slot, &w) in worlds.iter().enumerate() {
             for (ci, c) in cams.iter().enumerate() {
-                if x + c.width > page_w {
-                    x = 0;
-                    y += row_h;
-                    row_h = 0;
+                let fits = views.last().is_some_and(|l| {
+                    let (pw, ph) = page_sizes[l.page as usize];
+                    (l.width, l.height) == (c.width, c.height)
+                        && pw == c.width
+                        && ph + c.height <= max_side
+                        && ph / c.height < max_views_per_page
+                });
+                if !fits {
+                    page_sizes.push((c.width, 0));
                 }
-                if y + c.height > max_side || in_page == max_views_per_page {
-                    page_sizes.push((page_w, y + row_h));
-                    page += 1;
-                    (x, y, row_h, in_page) = (0, 0, 0, 0);
-                }
+                let page = page_sizes.len() - 1;
+                let tile_y = page_sizes[page].1;
+                page_sizes[page].1 += c.height;
                 views.push(RenderView {
                     world: w as u32,
                     slot: slot as u32,
                     camera: ci as u32,
-                    page,
-                    tile_x: x,
-                    tile_y: y,
+                    page: page as u32,
+                    tile_x: 0,
+                    tile_y,
                     width: c.width,
                     height: c.height,
-                    page_w,
+                    page_w: c.width,
                     page_h: 0,
                     out_offset: offset as u32,
                     pad: 0,
@@ -831,12 +889,8 @@ impl BatchRenderer {
                     offset,
                 });
                 offset += (c.width * c.height) as usize;
-                x += c.width;
-                row_h = row_h.max(c.height);
-                in_page += 1;
             }
         }
-        page_sizes.push((page_w, y + row_h));
         for v in &mut views {
             v.page_h = page_sizes[v.page as usize].1;
         }
@@ -880,7 +934,7 @@ impl BatchRenderer {
             outputs: o.bits(),
             head_ambient: config.headlight[0],
             head_diffuse: config.headlight[1],
-            pad0: 0,
+            point_lights: lights.iter().filter(|l| l.directional == 0).count() as u32,
             pad1: 0,
             background: [
                 config.background[0],
@@ -948,10 +1002,11 @@ impl BatchRenderer {
             color: o.rgb,
             seg: o.seg,
         };
+        // One fragment entry point per colour-target set; none for depth only.
         let fs = match (o.rgb, o.seg) {
-            (true, true) => Some("fs_rgb_seg"),
-            (true, false) => Some("fs_rgb"),
-            (false, true) => Some("fs_seg"),
+            (true, true) => Some("fs_cs"),
+            (true, false) => Some("fs_c"),
+            (false, true) => Some("fs_s"),
             (false, false) => None,
         };
         let raster = RasterPipeline::new(
@@ -962,6 +1017,13 @@ impl BatchRenderer {
             fs,
             targets,
             RASTER_BINDINGS,
+            &[
+                ("HAS_CHECKER", if materials.is_empty() { 0.0 } else { 1.0 }),
+                (
+                    "HAS_POINT_LIGHTS",
+                    if params.point_lights == 0 { 0.0 } else { 1.0 },
+                ),
+            ],
         )?;
         let raster_bind = raster.bind(
             gpu,
@@ -993,6 +1055,13 @@ impl BatchRenderer {
             &shader::kernel_source("render_resolve")?,
             "resolve",
             RESOLVE_BINDINGS,
+        )?;
+        let linearize = Kernel::new(
+            gpu,
+            "render.depth",
+            &shader::kernel_source("render_depth")?,
+            "linearize",
+            DEPTH_BINDINGS,
         )?;
 
         // Instances: page → mesh → view → geom, so each (page, mesh) is one draw.
@@ -1041,30 +1110,43 @@ impl BatchRenderer {
                     max_pixels,
                 },
             );
-            let bound = resolve.bind_resources(
-                gpu,
-                &[
-                    Resource::Buffer(page_uniform.raw()),
-                    Resource::Buffer(&views_buf),
-                    Resource::Buffer(view_pose.raw()),
-                    Resource::Texture(targets_p.color().unwrap_or(&dummy.color)),
-                    Resource::Texture(if o.depth {
-                        targets_p.depth()
-                    } else {
-                        &dummy.depth
+            let aligned = (4 * pw) % raster::COPY_ROW_ALIGN == 0;
+            let out = if aligned {
+                PageOut::Copy {
+                    linearize: depth.as_ref().map(|d| {
+                        linearize.bind(
+                            gpu,
+                            &[page_uniform.raw(), &views_buf, view_pose.raw(), d.raw()],
+                        )
                     }),
-                    Resource::Texture(targets_p.seg().unwrap_or(&dummy.seg)),
-                    Resource::Buffer(rgb.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                    Resource::Buffer(depth.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                    Resource::Buffer(seg.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                ],
-            );
+                }
+            } else {
+                PageOut::Resolve(resolve.bind_resources(
+                    gpu,
+                    &[
+                        Resource::Buffer(page_uniform.raw()),
+                        Resource::Buffer(&views_buf),
+                        Resource::Buffer(view_pose.raw()),
+                        Resource::Texture(targets_p.color().unwrap_or(&dummy.color)),
+                        Resource::Texture(if o.depth {
+                            targets_p.depth()
+                        } else {
+                            &dummy.depth
+                        }),
+                        Resource::Texture(targets_p.seg().unwrap_or(&dummy.seg)),
+                        Resource::Buffer(rgb.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                        Resource::Buffer(depth.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                        Resource::Buffer(seg.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
+                    ],
+                ))
+            };
             pages.push(Page {
                 targets: targets_p,
                 draws,
-                resolve: bound,
+                out,
                 views: first..first + count,
                 max_pixels,
+                first_pixel: views[first as usize].out_offset as u64,
             });
         }
         let mesh_vertices = GpuBuffer::vertex(gpu, "render.mesh_vertices", &table.vertices);
@@ -1111,7 +1193,9 @@ impl BatchRenderer {
 }
 
 impl BatchRenderer {
-    /// Records the three passes into `encoder`: after the step that wrote the State.
+    /// Records the passes into `encoder`, after the step that wrote the State: prepare,
+    /// then per page the raster pass and the copy-out (texture copies and depth
+    /// linearization, or the resolve pass).
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
         self.prepare.dispatch(encoder, self.prepare_groups);
         let bg = self.params.background.map(|c| c as f64);
@@ -1128,11 +1212,38 @@ impl BatchRenderer {
                 self.instances.raw(),
                 &page.draws,
             );
-            page.resolve.dispatch_2d(
-                encoder,
-                page.max_pixels.div_ceil(RENDER_WORKGROUP),
-                page.views.len() as u32,
-            );
+            let groups = page
+                .max_pixels
+                .div_ceil(RENDER_WORKGROUP * PIXELS_PER_THREAD);
+            let nviews = page.views.len() as u32;
+            match &page.out {
+                PageOut::Resolve(k) => k.dispatch_2d(encoder, groups, nviews),
+                PageOut::Copy { linearize } => {
+                    let rows = 0..page.targets.height;
+                    let at = 4 * page.first_pixel;
+                    use raster::PageTarget;
+                    if let Some(b) = &self.rgb {
+                        page.targets.copy_rows(
+                            encoder,
+                            PageTarget::Color,
+                            rows.clone(),
+                            b.raw(),
+                            at,
+                        );
+                    }
+                    if let Some(b) = &self.seg {
+                        page.targets
+                            .copy_rows(encoder, PageTarget::Seg, rows.clone(), b.raw(), at);
+                    }
+                    if let Some(b) = &self.depth {
+                        page.targets
+                            .copy_rows(encoder, PageTarget::Depth, rows, b.raw(), at);
+                    }
+                    if let Some(k) = linearize {
+                        k.dispatch_2d(encoder, groups, nviews);
+                    }
+                }
+            }
         }
     }
 

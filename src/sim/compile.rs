@@ -590,6 +590,10 @@ pub fn compile(model: &Model, opts: &PhysicsOptions) -> Result<Compiled, Error> 
         scratch_ctrl: 0,
         obs_dim: nq + nv,
         reset_noise: 0.0,
+        task_q2: 0,
+        pad0: 0,
+        pad1: 0,
+        pad2: 0,
     };
     let body_names = (0..nbody).map(name_of).collect();
     warnings.sort();
