@@ -311,3 +311,103 @@ fn missing_adapter_and_bad_backend_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("excluded"));
 }
+
+/// `render` writes the exact file names outside checks read, with the documented formats:
+/// RGB PNG, float32 H × W depth NPY in metres, 16-bit segmentation PNG, and a mosaic.
+#[test]
+fn render_writes_the_documented_files() {
+    let out_dir = scratch("render");
+    let scene = concat!(env!("CARGO_MANIFEST_DIR"), "/scenes/boxes.xml");
+    let out = bin()
+        .args([
+            "render", "--scene", scene, "--worlds", "3", "--size", "64x48", "--steps", "5", "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for w in 0..3 {
+        let rgb = image::open(out_dir.join(format!("world{w}_cam_rgb.png"))).unwrap();
+        assert_eq!((rgb.width(), rgb.height()), (64, 48));
+        let seg = image::open(out_dir.join(format!("world{w}_cam_seg.png"))).unwrap();
+        assert_eq!(seg.color(), image::ColorType::L16);
+        let ids: Vec<u16> = seg.to_luma16().into_raw();
+        // boxes.xml: floor is geom 0 (id 1), the boxes ids 2..=9.
+        assert!(ids.contains(&1) && ids.iter().any(|&i| i >= 2), "{ids:?}");
+        assert!(ids.iter().all(|&i| i <= 9));
+        let (h, wd, depth) = manyworlds::render::files::read_npy_f32(
+            &out_dir.join(format!("world{w}_cam_depth.npy")),
+        )
+        .unwrap();
+        assert_eq!((h, wd), (48, 64));
+        // The camera is 1.9 m from the boxes, 1 m above the floor: floor pixels lie
+        // between ~1 and 50 m (the far plane), boxes at 1–3 m, the sky is background.
+        for (d, id) in depth.iter().zip(&ids) {
+            match id {
+                0 => assert_eq!(*d, manyworlds::render::DEPTH_BACKGROUND),
+                _ => assert!(*d > 0.5 && *d < 50.0, "depth {d} for id {id}"),
+            }
+        }
+    }
+    let mosaic = image::open(out_dir.join("mosaic_rgb.png")).unwrap();
+    assert_eq!((mosaic.width(), mosaic.height()), (2 * 64, 2 * 48));
+    // Bad input is an error naming the value, not a panic.
+    let bad = bin()
+        .args(["render", "--scene", scene, "--size", "64by48", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("64by48"));
+    let bad_cam = bin()
+        .args(["render", "--scene", scene, "--camera", "nope", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(!bad_cam.status.success());
+    let msg = String::from_utf8_lossy(&bad_cam.stderr);
+    assert!(msg.contains("nope") && msg.contains("cam"), "{msg}");
+}
+
+/// `bench --render` adds the rendered views per second and the output kinds.
+#[test]
+fn bench_render_reports_views_per_second() {
+    let out = bin()
+        .args([
+            "bench",
+            "--env",
+            "cartpole-vision",
+            "--worlds",
+            "32",
+            "--steps",
+            "3",
+            "--warmup",
+            "1",
+            "--repeats",
+            "1",
+            "--mode",
+            "rl",
+            "--render",
+            "64x64",
+            "--outputs",
+            "rgb,depth",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert!(last["views_per_s"].as_f64().unwrap() > 0.0, "{last}");
+    assert_eq!(last["render"], "64x64");
+    assert_eq!(last["views"], 32);
+    assert_eq!(last["outputs"], serde_json::json!(["rgb", "depth"]));
+}

@@ -46,6 +46,18 @@ fn rust_twins_match_naga_layout() {
     check::<WorldClock>();
     check::<CartpoleModel>();
     check::<manyworlds::layout::physics::SceneParams>();
+    use manyworlds::layout::render::*;
+    check::<RenderParams>();
+    check::<ResolvePage>();
+    check::<RenderBody>();
+    check::<RenderGeom>();
+    check::<RenderMaterial>();
+    check::<RenderCamera>();
+    check::<RenderLight>();
+    check::<RenderView>();
+    check::<GeomPose>();
+    check::<ViewPose>();
+    check::<LightPose>();
 }
 
 #[test]

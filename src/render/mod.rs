@@ -546,6 +546,7 @@ const DEPTH_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::StorageRead,
     Binding::StorageRead,
+    Binding::StorageRead,
     Binding::Storage,
 ];
 
@@ -558,6 +559,8 @@ struct Page {
     max_pixels: u32,
     /// First pixel of the page's first view in the outputs.
     first_pixel: u64,
+    /// Rows its views fill (the page may be taller).
+    rows: u32,
 }
 
 /// How a page's pixels reach the outputs.
@@ -598,6 +601,7 @@ pub struct BatchRenderer {
     depth: Option<GpuBuffer<f32>>,
     seg: Option<GpuBuffer<u32>>,
     pixels: usize,
+    depth_scratch: wgpu::Buffer,
     // Held for the bind groups.
     _keep: Vec<wgpu::Buffer>,
 }
@@ -891,6 +895,17 @@ impl BatchRenderer {
                 offset += (c.width * c.height) as usize;
             }
         }
+        // Every page is full height, whatever the batch: a view's tile transform then
+        // depends only on its index, so world i renders bit for bit the same at any batch
+        // size (a tile at another height rounds the clip-space transform differently, and
+        // a rare edge pixel can flip).
+        for (i, p) in page_sizes.iter_mut().enumerate() {
+            let h = views
+                .iter()
+                .find(|v| v.page as usize == i)
+                .map_or(1, |v| v.height);
+            p.1 = (max_side / h).min(max_views_per_page) * h;
+        }
         for v in &mut views {
             v.page_h = page_sizes[v.page as usize].1;
         }
@@ -1056,6 +1071,17 @@ impl BatchRenderer {
             "resolve",
             RESOLVE_BINDINGS,
         )?;
+        // Depth textures copy only whole, so each page's depth goes through this first.
+        let page_px = page_sizes
+            .iter()
+            .map(|&(w, h)| w as usize * h as usize)
+            .max()
+            .unwrap_or(1);
+        let depth_scratch = GpuBuffer::<f32>::storage(
+            gpu,
+            "render.depth_scratch",
+            if o.depth { page_px } else { 1 },
+        )?;
         let linearize = Kernel::new(
             gpu,
             "render.depth",
@@ -1116,7 +1142,13 @@ impl BatchRenderer {
                     linearize: depth.as_ref().map(|d| {
                         linearize.bind(
                             gpu,
-                            &[page_uniform.raw(), &views_buf, view_pose.raw(), d.raw()],
+                            &[
+                                page_uniform.raw(),
+                                &views_buf,
+                                view_pose.raw(),
+                                depth_scratch.raw(),
+                                d.raw(),
+                            ],
                         )
                     }),
                 }
@@ -1147,6 +1179,7 @@ impl BatchRenderer {
                 views: first..first + count,
                 max_pixels,
                 first_pixel: views[first as usize].out_offset as u64,
+                rows: in_page.iter().map(|&v| views[v as usize].height).sum(),
             });
         }
         let mesh_vertices = GpuBuffer::vertex(gpu, "render.mesh_vertices", &table.vertices);
@@ -1177,6 +1210,7 @@ impl BatchRenderer {
             depth,
             seg,
             pixels,
+            depth_scratch: depth_scratch.raw().clone(),
             _keep: vec![
                 bodies_buf,
                 geoms_buf,
@@ -1219,7 +1253,7 @@ impl BatchRenderer {
             match &page.out {
                 PageOut::Resolve(k) => k.dispatch_2d(encoder, groups, nviews),
                 PageOut::Copy { linearize } => {
-                    let rows = 0..page.targets.height;
+                    let rows = 0..page.rows;
                     let at = 4 * page.first_pixel;
                     use raster::PageTarget;
                     if let Some(b) = &self.rgb {
@@ -1235,9 +1269,15 @@ impl BatchRenderer {
                         page.targets
                             .copy_rows(encoder, PageTarget::Seg, rows.clone(), b.raw(), at);
                     }
-                    if let Some(b) = &self.depth {
-                        page.targets
-                            .copy_rows(encoder, PageTarget::Depth, rows, b.raw(), at);
+                    if self.depth.is_some() {
+                        let all = 0..page.targets.height;
+                        page.targets.copy_rows(
+                            encoder,
+                            PageTarget::Depth,
+                            all,
+                            &self.depth_scratch,
+                            0,
+                        );
                     }
                     if let Some(k) = linearize {
                         k.dispatch_2d(encoder, groups, nviews);
