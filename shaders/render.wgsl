@@ -27,6 +27,7 @@ struct VertexIn {
     @location(2) normal: vec3<f32>,
     @location(3) view: u32,
     @location(4) geom: u32,
+    @location(5) flat: f32,
 }
 
 // Clip distances may not sit in a struct that is also a fragment input, so the vertex
@@ -100,6 +101,12 @@ fn vs(v: VertexIn) -> VertexOut {
     var out: VertexOut;
     out.clip = vec4<f32>(x * sx + d * ox, y * sy + d * oy, z, d);
     out.tile = array<f32, 4>(d + x, d - x, d + y, d - y);
+    // A flat face turned away from the camera is rejected here, whole, by the clipper
+    // (all its vertices share the face's plane, so all get the same verdict): lavapipe
+    // then skips its set-up and binning, which back-face culling does only afterwards.
+    if v.flat != 0.0 && dot(n, cam.pos.xyz - world) <= 0.0 {
+        out.tile = array<f32, 4>(-1.0, -1.0, -1.0, -1.0);
+    }
     out.world_pos = world;
     out.normal = n;
     out.color = g.color;

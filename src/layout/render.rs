@@ -331,8 +331,9 @@ pub struct MeshVertex {
     pub stretch: f32,
     /// Outward normal in the unit mesh (before scaling).
     pub normal: [f32; 3],
-    /// Padding to 32 bytes.
-    pub pad: f32,
+    /// 1 when the normal is its face's (box, plane, cylinder caps), so the vertex shader
+    /// may reject the face when it faces away; 0 on curved surfaces.
+    pub flat: f32,
 }
 
 /// One instance of the raster draw (vertex buffer 1): which view and which geom.

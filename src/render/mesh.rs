@@ -53,12 +53,23 @@ pub struct MeshTable {
     pub entries: Vec<MeshEntry>,
 }
 
+/// A vertex of a curved surface (its normal varies across faces).
 fn v(pos: [f32; 3], normal: [f32; 3], stretch: f32) -> MeshVertex {
     MeshVertex {
         pos,
         stretch,
         normal,
-        pad: 0.0,
+        flat: 0.0,
+    }
+}
+
+/// A vertex of a flat face: its normal is the face's.
+fn vf(pos: [f32; 3], normal: [f32; 3]) -> MeshVertex {
+    MeshVertex {
+        pos,
+        stretch: 0.0,
+        normal,
+        flat: 1.0,
     }
 }
 
@@ -110,7 +121,7 @@ fn unit_box() -> (Vec<MeshVertex>, Vec<u32>) {
                 p[axis] = sign;
                 p[a] = su * sign;
                 p[b] = sw;
-                vs.push(v(p, n, 0.0));
+                vs.push(vf(p, n));
             }
             is.extend([base, base + 1, base + 2, base, base + 2, base + 3]);
         }
@@ -168,10 +179,10 @@ fn unit_cylinder(seg: u32) -> (Vec<MeshVertex>, Vec<u32>) {
     }
     for z in [1.0f32, -1.0] {
         let centre = vs.len() as u32;
-        vs.push(v([0.0, 0.0, z], [0.0, 0.0, z], 0.0));
+        vs.push(vf([0.0, 0.0, z], [0.0, 0.0, z]));
         for s in 0..=seg {
             let lon = 2.0 * PI * s as f32 / seg as f32;
-            vs.push(v([lon.cos(), lon.sin(), z], [0.0, 0.0, z], 0.0));
+            vs.push(vf([lon.cos(), lon.sin(), z], [0.0, 0.0, z]));
         }
         for s in 0..seg {
             let (a, b) = (centre + 1 + s, centre + 2 + s);
@@ -189,10 +200,10 @@ fn unit_cylinder(seg: u32) -> (Vec<MeshVertex>, Vec<u32>) {
 fn unit_plane() -> (Vec<MeshVertex>, Vec<u32>) {
     let n = [0.0, 0.0, 1.0];
     let vs = vec![
-        v([-1.0, -1.0, 0.0], n, 0.0),
-        v([1.0, -1.0, 0.0], n, 0.0),
-        v([1.0, 1.0, 0.0], n, 0.0),
-        v([-1.0, 1.0, 0.0], n, 0.0),
+        vf([-1.0, -1.0, 0.0], n),
+        vf([1.0, -1.0, 0.0], n),
+        vf([1.0, 1.0, 0.0], n),
+        vf([-1.0, 1.0, 0.0], n),
     ];
     (vs, vec![0, 1, 2, 0, 2, 3])
 }
