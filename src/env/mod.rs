@@ -197,7 +197,8 @@ pub struct EnvConfig {
     /// which callers read in place; the others receive steps in flight, so 2 (the default)
     /// allows one `step_async` ahead and 3 allows two.
     pub readback_slots: usize,
-    /// Render the worlds after every reset and step (images in [`Step::images`]). `None`
+    /// Render the worlds after every reset and step (images in [`Step::images`]; a
+    /// `step_many(k)` renders once, after its k steps). `None`
     /// (the default) renders nothing, except for envs whose observation is an image,
     /// which use their own default. Envs without a scene refuse it.
     pub render: Option<crate::render::RenderConfig>,

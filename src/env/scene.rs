@@ -260,6 +260,7 @@ pub fn make_scene(
         &[model_buf.raw(), scratch.raw()],
     )?;
     inner.set_one_step_per_dispatch(true);
+    inner.set_zero_step_observe(true);
     if let Some(render) = &config.render {
         let renderer = BatchRenderer::new(gpu, model, &compiled, inner.buffers().state, n, render)?;
         inner.attach_renderer(renderer);

@@ -81,7 +81,8 @@ impl RasterPipeline {
             label: Some(label),
             source: wgpu::ShaderSource::Wgsl(source.into()),
         });
-        let vertex_attrs = wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32, 2 => Float32x3, 5 => Float32];
+        let vertex_attrs =
+            wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32, 2 => Float32x3, 5 => Float32];
         let instance_attrs = wgpu::vertex_attr_array![3 => Uint32, 4 => Uint32];
         let buffers = [
             Some(wgpu::VertexBufferLayout {
