@@ -17,7 +17,7 @@ use manyworlds::render::{
 use std::path::PathBuf;
 
 /// A plane at z = 0 seen from 2 m straight above, a static box (yawed 0.3 rad) and a
-/// free box on a body, and a camera looking at the sky.
+/// free box on a body, a camera looking at the sky, and a camera riding on the free box.
 const ANALYTIC: &str = r#"
 <mujoco model="analytic">
   <compiler angle="radian"/>
@@ -30,6 +30,7 @@ const ANALYTIC: &str = r#"
     <body name="crate" pos="-0.35 0.2 0.5">
       <freejoint/>
       <geom name="crate" type="box" size="0.12 0.08 0.05" rgba="0.2 0.3 0.9 1"/>
+      <camera name="rider" pos="0 0 0.3" xyaxes="1 0 0 0 1 0" fovy="90"/>
     </body>
   </worldbody>
 </mujoco>
@@ -239,6 +240,67 @@ fn moving_a_body_moves_its_pixels_and_worlds_render_their_own_state() {
     );
 }
 
+/// A camera inside a body moves and turns with it: it sees the crate's top 0.25 m below
+/// it, and the crate the same way, wherever the crate goes and however it yaws.
+#[test]
+fn a_camera_on_a_body_moves_and_turns_with_it() {
+    let rc = RenderConfig {
+        cameras: vec!["rider".into()],
+        ..RenderConfig::new(64, 64).outputs(Outputs::ALL)
+    };
+    let mut env = analytic_env(3, rc);
+    env.reset(0).unwrap();
+    let mut st = env.get_state(Worlds::All).unwrap();
+    let sd = st.state_dim;
+    st.state[sd + S_POS as usize] += 0.25; // world 1: moved along x
+                                           // World 2: yawed 90° (the State holds quaternions as x, y, z, w).
+    let q = Quat::from_rotation_z(std::f32::consts::FRAC_PI_2);
+    let qat = 2 * sd + manyworlds::layout::physics::S_QUAT as usize;
+    st.state[qat..qat + 4].copy_from_slice(&[q.x, q.y, q.z, q.w]);
+    env.set_state(&st).unwrap();
+    let im = env.render().unwrap().unwrap();
+    let extent = |v: usize| {
+        let seg = im.seg(v).unwrap();
+        let (mut us, mut vs) = (Vec::new(), Vec::new());
+        for (i, &id) in seg.iter().enumerate() {
+            if id == 3 {
+                us.push(i % 64);
+                vs.push(i / 64);
+            }
+        }
+        let span = |x: &[usize]| x.iter().max().unwrap() - x.iter().min().unwrap();
+        (span(&us), span(&vs))
+    };
+    for w in 0..3 {
+        let d = im.depth(w).unwrap()[32 * 64 + 32];
+        assert!(
+            (d - 0.25).abs() < 1e-3 * 0.25,
+            "world {w}: depth {d} m under the rider"
+        );
+    }
+    let crate_mask =
+        |v: usize| -> Vec<bool> { im.seg(v).unwrap().iter().map(|&s| s == 3).collect() };
+    assert!(
+        crate_mask(0) == crate_mask(1),
+        "moving along x changes nothing the rider sees of the crate"
+    );
+    assert_ne!(
+        im.rgb(0),
+        im.rgb(1),
+        "but the floor and block beyond it move"
+    );
+    // Yawed 90°: the rider turns too, so the crate keeps its long side along the image's
+    // x (a camera that only followed the position would see it turned), while the world
+    // around turns.
+    let ((u0, v0), (u2, v2)) = (extent(0), extent(2));
+    assert!(
+        u0 > v0 && (u0, v0) == (u2, v2),
+        "crate extent {u0}x{v0}, yawed {u2}x{v2}"
+    );
+    assert!(crate_mask(0) == crate_mask(2));
+    assert_ne!(im.rgb(0), im.rgb(2));
+}
+
 #[test]
 fn body_segmentation_names_bodies() {
     let rc = RenderConfig {
@@ -446,9 +508,9 @@ fn poisoned_outputs_are_fully_written() {
             for _ in 0..2 {
                 env.poison_outputs();
                 let im = env.render().unwrap().unwrap();
-                assert_eq!(im.views().len(), 6);
+                assert_eq!(im.views().len(), 9);
                 if let Some(rgb) = im.rgb_all() {
-                    assert_eq!(rgb.len(), 6 * 4 * (w * h) as usize);
+                    assert_eq!(rgb.len(), 9 * 4 * (w * h) as usize);
                     assert!(rgb.chunks(4).all(|p| p[3] == 255), "{o:?} {w}x{h}: rgb");
                 }
                 if let Some(d) = im.depth_all() {
