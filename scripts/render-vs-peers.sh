@@ -28,7 +28,10 @@ d = sys.argv[1]
 load = lambda n: json.loads(open(os.path.join(d, n)).read().strip().splitlines()[-1])
 pb, mw = load("pybullet.json"), load("mjwarp.json")
 def num(x):
-    return x if isinstance(x, (int, float)) else x.get("frames_per_s", x.get("median"))
+    # Peers report a number, {"median": …}, or {"frames_per_s": {"median": …}}.
+    while isinstance(x, dict):
+        x = x["frames_per_s"] if "frames_per_s" in x else x["median"]
+    return x
 rows = []
 for size, res in (("64x64", 64), ("128x128", 128)):
     peers = {
