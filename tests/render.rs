@@ -379,6 +379,8 @@ fn a_world_subset_renders_only_those_worlds_in_that_order_and_identically() {
         }
     }
     assert_ne!(all[1].0, all[3].0, "jittered worlds should differ");
+    let masked = RenderConfig::new(8, 8).world_mask(&[false, true, false, true]);
+    assert_eq!(masked.worlds, Some(vec![1, 3]));
 }
 
 #[test]

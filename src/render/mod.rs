@@ -278,7 +278,8 @@ pub struct RenderConfig {
     pub outputs: Outputs,
     /// What segmentation ids name.
     pub segmentation: SegmentIds,
-    /// Worlds to render, in output order; `None`: all. Only these cost anything.
+    /// Worlds to render, in output order (a list; [`RenderConfig::world_mask`] makes one
+    /// from a mask); `None`: all. Only these cost anything.
     pub worlds: Option<Vec<usize>>,
     /// Background colour, linear RGB. Default black.
     pub background: [f32; 3],
@@ -321,6 +322,19 @@ impl RenderConfig {
     /// Sets the outputs.
     pub fn outputs(mut self, outputs: Outputs) -> RenderConfig {
         self.outputs = outputs;
+        self
+    }
+
+    /// Renders only the worlds whose entry of `mask` is true, in index order (a mask
+    /// shorter than the batch leaves the rest out).
+    pub fn world_mask(mut self, mask: &[bool]) -> RenderConfig {
+        self.worlds = Some(
+            mask.iter()
+                .enumerate()
+                .filter(|(_, on)| **on)
+                .map(|(i, _)| i)
+                .collect(),
+        );
         self
     }
 }
