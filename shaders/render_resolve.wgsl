@@ -8,7 +8,9 @@
 @group(0) @binding(1) var<storage, read> views: array<RenderView>;
 @group(0) @binding(2) var<storage, read> view_pose: array<ViewPose>;
 @group(0) @binding(3) var color_in: texture_2d<f32>;
-@group(0) @binding(4) var depth_in: texture_depth_2d;
+// The page's depth buffer, copied whole with rows of page.depth_row floats (a compute
+// shader reads no depth texture: the GL backend cannot).
+@group(0) @binding(4) var<storage, read> page_depth: array<f32>;
 @group(0) @binding(5) var seg_in: texture_2d<u32>;
 @group(0) @binding(6) var<storage, read_write> rgb_out: array<u32>;
 @group(0) @binding(7) var<storage, read_write> depth_out: array<f32>;
@@ -42,7 +44,7 @@ fn resolve_pixel(v: u32, view: RenderView, p: u32) {
         rgb_out[out] = pack4x8unorm(textureLoad(color_in, texel, 0));
     }
     if (page.outputs & OUT_DEPTH) != 0u {
-        depth_out[out] = linear_depth(textureLoad(depth_in, texel, 0), view_pose[v].depth);
+        depth_out[out] = linear_depth(page_depth[texel.y * page.depth_row + texel.x], view_pose[v].depth);
     }
     if (page.outputs & OUT_SEG) != 0u {
         seg_out[out] = textureLoad(seg_in, texel, 0).x;

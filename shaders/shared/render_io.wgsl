@@ -25,6 +25,10 @@ struct ResolvePage {
     num_views: u32,
     outputs: u32,
     max_pixels: u32,
+    depth_row: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 
 struct RenderBody {

@@ -114,6 +114,7 @@ pub struct Gpu {
     adapter: AdapterSummary,
     limits: wgpu::Limits,
     features: wgpu::Features,
+    downlevel: wgpu::DownlevelFlags,
     errors: Arc<Mutex<Vec<String>>>,
 }
 
@@ -196,6 +197,7 @@ impl Gpu {
         // The renderer crops each view to its atlas tile with clip distances; ask for them
         // wherever the adapter has them (Vulkan, Metal, DX12 and GL do).
         let features = adapter.features() & wgpu::Features::CLIP_DISTANCES;
+        let downlevel = adapter.get_downlevel_capabilities().flags;
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gpu.device"),
             required_features: features,
@@ -233,8 +235,14 @@ impl Gpu {
             },
             limits,
             features,
+            downlevel,
             errors,
         })
+    }
+
+    /// What the adapter can do below full WebGPU (the GL backend lacks some of it).
+    pub fn downlevel(&self) -> wgpu::DownlevelFlags {
+        self.downlevel
     }
 
     /// The optional features the device was opened with.

@@ -259,6 +259,39 @@ impl AtlasPage {
     ) {
         let bytes_per_row = 4 * self.width;
         assert_eq!(bytes_per_row % COPY_ROW_ALIGN, 0, "unaligned page copy");
+        self.copy(encoder, which, rows, buffer, offset, bytes_per_row);
+    }
+
+    /// Bytes per row of [`AtlasPage::copy_padded`]: the row rounded up to
+    /// [`COPY_ROW_ALIGN`].
+    pub fn padded_row_bytes(&self) -> u32 {
+        (4 * self.width).next_multiple_of(COPY_ROW_ALIGN)
+    }
+
+    /// Records a copy of the whole target `which` into `buffer` from byte 0, each row
+    /// [`AtlasPage::padded_row_bytes`] long (any width).
+    ///
+    /// # Panics
+    /// If the target is absent: a programmer bug.
+    pub fn copy_padded(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        which: PageTarget,
+        buffer: &wgpu::Buffer,
+    ) {
+        let row = self.padded_row_bytes();
+        self.copy(encoder, which, 0..self.height, buffer, 0, row);
+    }
+
+    fn copy(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        which: PageTarget,
+        rows: std::ops::Range<u32>,
+        buffer: &wgpu::Buffer,
+        offset: u64,
+        bytes_per_row: u32,
+    ) {
         let (t, aspect) = match which {
             PageTarget::Color => (self.color.as_ref(), wgpu::TextureAspect::All),
             PageTarget::Depth => (Some(&self.depth), wgpu::TextureAspect::DepthOnly),
@@ -297,8 +330,6 @@ impl AtlasPage {
 pub struct DummyTextures {
     /// RGBA8.
     pub color: wgpu::TextureView,
-    /// Depth32Float.
-    pub depth: wgpu::TextureView,
     /// R32Uint.
     pub seg: wgpu::TextureView,
 }
@@ -309,7 +340,6 @@ impl DummyTextures {
         let l = format!("{label}.dummy");
         DummyTextures {
             color: target(gpu, &l, 1, 1, COLOR_FORMAT).view,
-            depth: target(gpu, &l, 1, 1, DEPTH_FORMAT).view,
             seg: target(gpu, &l, 1, 1, SEG_FORMAT).view,
         }
     }

@@ -115,11 +115,19 @@ pub struct ResolvePage {
     pub outputs: u32,
     /// Most pixels of any view in the page (the dispatch's x extent).
     pub max_pixels: u32,
+    /// Floats per row of the page's depth copy in the scratch buffer.
+    pub depth_row: u32,
+    /// Padding (scalars: a uniform struct may not hold a `u32` array).
+    pub pad0: u32,
+    /// Padding.
+    pub pad1: u32,
+    /// Padding.
+    pub pad2: u32,
 }
 wgsl_twin!(
     ResolvePage,
     "ResolvePage",
-    [first_view, num_views, outputs, max_pixels]
+    [first_view, num_views, outputs, max_pixels, depth_row, pad0, pad1, pad2]
 );
 
 /// Where an MJCF body's pose comes from: a sim body of the State plus a fixed offset, or a

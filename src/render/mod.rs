@@ -549,7 +549,7 @@ const RESOLVE_BINDINGS: &[Binding] = &[
     Binding::StorageRead,
     Binding::StorageRead,
     Binding::TextureFloat,
-    Binding::TextureDepth,
+    Binding::StorageRead,
     Binding::TextureUint,
     Binding::Storage,
     Binding::Storage,
@@ -694,6 +694,20 @@ impl BatchRenderer {
                 field: "outputs".into(),
                 value: "none".into(),
                 allowed: "at least one of rgb, depth, seg".into(),
+            });
+        }
+        if o.depth
+            && !gpu
+                .downlevel()
+                .contains(wgpu::DownlevelFlags::DEPTH_TEXTURE_AND_BUFFER_COPIES)
+        {
+            return Err(Error::InvalidArgument {
+                field: "outputs.depth".into(),
+                value: gpu.adapter().to_string(),
+                allowed: "rgb and seg on this adapter: depth is read by copying the depth \
+                          buffer, which it cannot do (wgpu's GL backend); use Vulkan, Metal \
+                          or DX12 for depth"
+                    .into(),
             });
         }
         let cams = select_cameras(model, config)?;
@@ -1088,7 +1102,9 @@ impl BatchRenderer {
         // Depth textures copy only whole, so each page's depth goes through this first.
         let page_px = page_sizes
             .iter()
-            .map(|&(w, h)| w as usize * h as usize)
+            .map(|&(w, h)| {
+                (4 * w).next_multiple_of(raster::COPY_ROW_ALIGN) as usize / 4 * h as usize
+            })
             .max()
             .unwrap_or(1);
         let depth_scratch = GpuBuffer::<f32>::storage(
@@ -1148,6 +1164,10 @@ impl BatchRenderer {
                     num_views: count,
                     outputs: o.bits(),
                     max_pixels,
+                    depth_row: targets_p.padded_row_bytes() / 4,
+                    pad0: 0,
+                    pad1: 0,
+                    pad2: 0,
                 },
             );
             let aligned = (4 * pw) % raster::COPY_ROW_ALIGN == 0;
@@ -1174,11 +1194,7 @@ impl BatchRenderer {
                         Resource::Buffer(&views_buf),
                         Resource::Buffer(view_pose.raw()),
                         Resource::Texture(targets_p.color().unwrap_or(&dummy.color)),
-                        Resource::Texture(if o.depth {
-                            targets_p.depth()
-                        } else {
-                            &dummy.depth
-                        }),
+                        Resource::Buffer(depth_scratch.raw()),
                         Resource::Texture(targets_p.seg().unwrap_or(&dummy.seg)),
                         Resource::Buffer(rgb.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
                         Resource::Buffer(depth.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
@@ -1265,7 +1281,16 @@ impl BatchRenderer {
                 .div_ceil(RENDER_WORKGROUP * PIXELS_PER_THREAD);
             let nviews = page.views.len() as u32;
             match &page.out {
-                PageOut::Resolve(k) => k.dispatch_2d(encoder, groups, nviews),
+                PageOut::Resolve(k) => {
+                    if self.depth.is_some() {
+                        page.targets.copy_padded(
+                            encoder,
+                            raster::PageTarget::Depth,
+                            &self.depth_scratch,
+                        );
+                    }
+                    k.dispatch_2d(encoder, groups, nviews)
+                }
                 PageOut::Copy { linearize } => {
                     let rows = 0..page.rows;
                     let at = 4 * page.first_pixel;
