@@ -27,3 +27,12 @@ nvidia-smi -L 2>/dev/null || true
 # Bodies per world (tiled copies of the boxes cluster); no MuJoCo there, so ours only.
 python3 scripts/boxes_scaling.py --manyworlds "$BIN" --sizes 8,32,128 --worlds 4096 \
     --steps 150 --json | tee "$OUT/scaling.jsonl"
+# Rendering: the issue-4 workloads next to Madrona-MJX's published vision CartPole
+# (402k steps/s at 64², 1024 worlds, RTX 4090): cartpole-vision with physics, render and
+# readback every step; then boxes RGB-D at 64² and 128², rendered alone and with physics.
+"$BIN" bench --env cartpole-vision --worlds 1024,4096,16384 --mode rl --render 64x64 \
+    --outputs rgb --steps 200 --warmup 20 --repeats 3 --json | tee "$OUT/cartpole_vision.jsonl"
+"$BIN" bench --env boxes --worlds 1024,4096 --mode render,rl --render 64x64 \
+    --outputs rgb,depth --steps 100 --warmup 10 --repeats 3 --json | tee "$OUT/render64.jsonl"
+"$BIN" bench --env boxes --worlds 1024,4096 --mode render,rl --render 128x128 \
+    --outputs rgb,depth --steps 100 --warmup 10 --repeats 3 --json | tee "$OUT/render128.jsonl"
