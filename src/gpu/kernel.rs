@@ -14,8 +14,6 @@ pub enum Binding {
     Storage,
     /// `texture_2d<f32>` (a colour target read by a compute pass).
     TextureFloat,
-    /// `texture_depth_2d`.
-    TextureDepth,
     /// `texture_2d<u32>`.
     TextureUint,
 }
@@ -61,12 +59,41 @@ pub(crate) fn layout_entries(
                 Binding::TextureFloat => {
                     texture(wgpu::TextureSampleType::Float { filterable: false })
                 }
-                Binding::TextureDepth => texture(wgpu::TextureSampleType::Depth),
                 Binding::TextureUint => texture(wgpu::TextureSampleType::Uint),
             },
             count: None,
         })
         .collect()
+}
+
+/// The bind group layout of a binding table, the pipeline layout around it, and the shader
+/// module of `source`: what every compute and render pipeline starts from.
+pub(crate) fn layout_and_module(
+    gpu: &Gpu,
+    label: &str,
+    source: &str,
+    bindings: &[Binding],
+    visibility: wgpu::ShaderStages,
+) -> (
+    wgpu::BindGroupLayout,
+    wgpu::PipelineLayout,
+    wgpu::ShaderModule,
+) {
+    let d = &gpu.device;
+    let layout = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &layout_entries(bindings, visibility),
+    });
+    let pipeline_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &[Some(&layout)],
+        immediate_size: 0,
+    });
+    let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(source.into()),
+    });
+    (layout, pipeline_layout, module)
 }
 
 /// Creates a bind group of `resources` for `layout`.
@@ -115,29 +142,18 @@ impl Kernel {
         bindings: &[Binding],
     ) -> Result<Kernel, Error> {
         super::shader::validate(label, source)?;
-        let entries = layout_entries(bindings, wgpu::ShaderStages::COMPUTE);
-        let d = &gpu.device;
-        let layout = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(label),
-            entries: &entries,
-        });
-        let pipeline_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(label),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
-        let pipeline = d.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(label),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some(entry),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        let (layout, pipeline_layout, module) =
+            layout_and_module(gpu, label, source, bindings, wgpu::ShaderStages::COMPUTE);
+        let pipeline = gpu
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(label),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            });
         gpu.check()?;
         Ok(Kernel {
             label: label.to_string(),

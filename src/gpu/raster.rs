@@ -5,7 +5,7 @@
 //! ([`MeshVertex`]), buffer 1 one [`DrawInstance`] per instance. [`AtlasPage`] holds the
 //! targets of one atlas page. [`RasterPass`] records one pass over a page.
 
-use super::kernel::{bind_group, layout_entries, Binding, Resource};
+use super::kernel::{bind_group, layout_and_module, Binding, Resource};
 use super::Gpu;
 use crate::layout::render::{DrawInstance, MeshVertex};
 use crate::Error;
@@ -64,23 +64,13 @@ impl RasterPipeline {
     ) -> Result<RasterPipeline, Error> {
         super::shader::validate(label, source)?;
         let d = &gpu.device;
-        let entries = layout_entries(
+        let (layout, pipeline_layout, module) = layout_and_module(
+            gpu,
+            label,
+            source,
             bindings,
             wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT,
         );
-        let layout = d.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some(label),
-            entries: &entries,
-        });
-        let pipeline_layout = d.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some(label),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let module = d.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
         let vertex_attrs =
             wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32, 2 => Float32x3, 5 => Float32];
         let instance_attrs = wgpu::vertex_attr_array![3 => Uint32, 4 => Uint32];

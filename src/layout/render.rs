@@ -19,11 +19,6 @@ pub const CAMERA_FIXED: u32 = 0;
 /// `RenderCamera::mode`: moves with its body's position, keeps its initial world orientation.
 pub const CAMERA_TRACK: u32 = 1;
 
-/// `RenderParams::seg_mode`: segmentation ids are geom index + 1.
-pub const SEG_GEOM: u32 = 0;
-/// `RenderParams::seg_mode`: segmentation ids are MJCF body index + 1 (the world body is 1).
-pub const SEG_BODY: u32 = 1;
-
 /// `RenderParams::outputs` bit: RGB requested.
 pub const OUT_RGB: u32 = 1;
 /// `RenderParams::outputs` bit: depth requested.
@@ -51,8 +46,6 @@ pub struct RenderParams {
     pub num_geoms: u32,
     /// Lights per world.
     pub num_lights: u32,
-    /// MJCF bodies per world.
-    pub num_bodies: u32,
     /// Cameras per world.
     pub num_cameras: u32,
     /// Words per world of the State buffer.
@@ -63,22 +56,16 @@ pub struct RenderParams {
     pub light_worlds: u32,
     /// Copies of the camera table.
     pub camera_worlds: u32,
-    /// `SEG_GEOM` or `SEG_BODY`.
-    pub seg_mode: u32,
-    /// `OUT_*` bits.
-    pub outputs: u32,
     /// Headlight ambient intensity (MuJoCo's `visual/headlight` default 0.1).
     pub head_ambient: f32,
     /// Headlight diffuse intensity (MuJoCo's default 0.4).
     pub head_diffuse: f32,
-    /// Point lights per world (0: no per-pixel lighting at all).
-    pub point_lights: u32,
     /// Padding.
-    pub pad1: u32,
+    pub pad0: u32,
     /// Background colour, linear RGB, then 1.
     pub background: [f32; 4],
 }
-const _: () = assert!(std::mem::size_of::<RenderParams>() == 80);
+const _: () = assert!(std::mem::size_of::<RenderParams>() == 64);
 wgsl_twin!(
     RenderParams,
     "RenderParams",
@@ -87,18 +74,14 @@ wgsl_twin!(
         num_slots,
         num_geoms,
         num_lights,
-        num_bodies,
         num_cameras,
         state_dim,
         color_worlds,
         light_worlds,
         camera_worlds,
-        seg_mode,
-        outputs,
         head_ambient,
         head_diffuse,
-        point_lights,
-        pad1,
+        pad0,
         background
     ]
 );
@@ -364,8 +347,6 @@ pub const CONSTANTS: &[(&str, WgslValue)] = &[
     ("MATERIAL_CHECKER", WgslValue::U32(MATERIAL_CHECKER)),
     ("CAMERA_FIXED", WgslValue::U32(CAMERA_FIXED)),
     ("CAMERA_TRACK", WgslValue::U32(CAMERA_TRACK)),
-    ("SEG_GEOM", WgslValue::U32(SEG_GEOM)),
-    ("SEG_BODY", WgslValue::U32(SEG_BODY)),
     ("OUT_RGB", WgslValue::U32(OUT_RGB)),
     ("OUT_DEPTH", WgslValue::U32(OUT_DEPTH)),
     ("OUT_SEG", WgslValue::U32(OUT_SEG)),

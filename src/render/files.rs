@@ -86,20 +86,47 @@ pub fn write_seg_png(path: &Path, h: u32, w: u32, ids: &[u32]) -> Result<(), Err
     img.save(path).map_err(|e| io(path, e))
 }
 
+/// The mosaic grid of `images`: as square as possible, in view order, each cell the size
+/// of the largest view. `None` without views.
+struct Grid {
+    cols: u32,
+    cell_w: u32,
+    cell_h: u32,
+    width: u32,
+    height: u32,
+}
+
+impl Grid {
+    fn of(images: &Images<'_>) -> Option<Grid> {
+        let views = images.views();
+        let n = views.len() as u32;
+        let cols = (n as f64).sqrt().ceil() as u32;
+        let cell_w = views.iter().map(|v| v.width).max()?;
+        let cell_h = views.iter().map(|v| v.height).max()?;
+        Some(Grid {
+            cols,
+            cell_w,
+            cell_h,
+            width: cols * cell_w,
+            height: n.div_ceil(cols) * cell_h,
+        })
+    }
+
+    /// Top-left pixel of view `i`'s cell.
+    fn origin(&self, i: usize) -> (u32, u32) {
+        let i = i as u32;
+        ((i % self.cols) * self.cell_w, (i / self.cols) * self.cell_h)
+    }
+}
+
 /// Lays out every view's RGB in a grid (as square as possible, in view order) on a
 /// background of `fill`.
 pub fn mosaic_rgb(images: &Images<'_>, fill: [u8; 4]) -> Option<image::RgbaImage> {
-    let views = images.views();
-    let n = views.len();
-    let cols = (n as f64).sqrt().ceil() as u32;
-    let rows = (n as u32).div_ceil(cols);
-    let cw = views.iter().map(|v| v.width).max()?;
-    let ch = views.iter().map(|v| v.height).max()?;
-    let mut out = image::RgbaImage::from_pixel(cols * cw, rows * ch, image::Rgba(fill));
-    for i in 0..n {
-        let img = images.rgba_image(i)?;
-        let (x, y) = ((i as u32 % cols) * cw, (i as u32 / cols) * ch);
-        image::imageops::replace(&mut out, &img, x as i64, y as i64);
+    let grid = Grid::of(images)?;
+    let mut out = image::RgbaImage::from_pixel(grid.width, grid.height, image::Rgba(fill));
+    for i in 0..images.views().len() {
+        let (x, y) = grid.origin(i);
+        image::imageops::replace(&mut out, &images.rgba_image(i)?, x as i64, y as i64);
     }
     Some(out)
 }
@@ -107,16 +134,11 @@ pub fn mosaic_rgb(images: &Images<'_>, fill: [u8; 4]) -> Option<image::RgbaImage
 /// Lays out every view's depth in a grid as grey levels: near is bright, `far_m` and the
 /// background are black.
 pub fn mosaic_depth(images: &Images<'_>, far_m: f32) -> Option<image::GrayImage> {
-    let views = images.views();
-    let n = views.len();
-    let cols = (n as f64).sqrt().ceil() as u32;
-    let rows = (n as u32).div_ceil(cols);
-    let cw = views.iter().map(|v| v.width).max()?;
-    let ch = views.iter().map(|v| v.height).max()?;
-    let mut out = image::GrayImage::new(cols * cw, rows * ch);
-    for (i, v) in views.iter().enumerate() {
+    let grid = Grid::of(images)?;
+    let mut out = image::GrayImage::new(grid.width, grid.height);
+    for (i, v) in images.views().iter().enumerate() {
         let d = images.depth(i)?;
-        let (x0, y0) = ((i as u32 % cols) * cw, (i as u32 / cols) * ch);
+        let (x0, y0) = grid.origin(i);
         for y in 0..v.height {
             for x in 0..v.width {
                 let z = d[(y * v.width + x) as usize];

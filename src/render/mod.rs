@@ -964,21 +964,14 @@ impl BatchRenderer {
             num_slots: worlds.len() as u32,
             num_geoms: geoms.len() as u32,
             num_lights: lights.len() as u32,
-            num_bodies: bodies.len() as u32,
             num_cameras: ncam as u32,
             state_dim: compiled.params.state_dim,
             color_worlds: copies(per.colors) as u32,
             light_worlds: copies(per.lights) as u32,
             camera_worlds: copies(per.cameras) as u32,
-            seg_mode: match config.segmentation {
-                SegmentIds::Geom => SEG_GEOM,
-                SegmentIds::Body => SEG_BODY,
-            },
-            outputs: o.bits(),
             head_ambient: config.headlight[0],
             head_diffuse: config.headlight[1],
-            point_lights: lights.iter().filter(|l| l.directional == 0).count() as u32,
-            pad1: 0,
+            pad0: 0,
             background: [
                 config.background[0],
                 config.background[1],
@@ -1064,7 +1057,11 @@ impl BatchRenderer {
                 ("HAS_CHECKER", if materials.is_empty() { 0.0 } else { 1.0 }),
                 (
                     "HAS_POINT_LIGHTS",
-                    if params.point_lights == 0 { 0.0 } else { 1.0 },
+                    if lights.iter().all(|l| l.directional != 0) {
+                        0.0
+                    } else {
+                        1.0
+                    },
                 ),
             ],
         )?;
