@@ -16,6 +16,8 @@
 @group(0) @binding(9) var<storage, read_write> geom_pose_out: array<GeomPose>;
 @group(0) @binding(10) var<storage, read_write> view_pose_out: array<ViewPose>;
 @group(0) @binding(11) var<storage, read_write> light_pose_out: array<LightPose>;
+// Size scale per geom (1: as modelled), one copy per world with the colours.
+@group(0) @binding(12) var<storage, read> scales: array<f32>;
 
 struct Pose {
     p: vec3<f32>,
@@ -54,10 +56,11 @@ fn prepare(@builtin(global_invocation_id) gid: vec3<u32>) {
         for (var g = 0u; g < params.num_geoms; g++) {
             let rg = geoms[g];
             let pose = compose(body_pose(world, rg.body), Pose(rg.pos.xyz, rg.quat));
+            let k = scales[cw * params.num_geoms + g];
             geom_pose_out[slot * params.num_geoms + g] = GeomPose(
-                vec4<f32>(pose.p, rg.pos.w),
+                vec4<f32>(pose.p, rg.pos.w * k),
                 pose.q,
-                rg.scale,
+                vec4<f32>(rg.scale.xyz * k, rg.scale.w),
                 colors[cw * params.num_geoms + g],
             );
         }

@@ -4,6 +4,7 @@
 
 #import shared/env_io
 #import shared/rng
+#import shared/randomize
 
 // Rust twin: manyworlds::layout::physics::SceneParams.
 struct SceneParams {
@@ -44,9 +45,13 @@ struct SceneParams {
     obs_dim: u32,
     reset_noise: f32,
     task_q2: u32,
+    off_opt: u32,
+    wstride_opt: u32,
+    scratch_ring: u32,
+    ring_len: u32,
+    task_radius: f32,
     pad0: u32,
     pad1: u32,
-    pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: StepParams;
@@ -58,14 +63,42 @@ struct SceneParams {
 @group(0) @binding(6) var<storage, read_write> reward_out: array<f32>;
 @group(0) @binding(7) var<storage, read_write> final_obs_out: array<f32>;
 @group(0) @binding(8) var<storage, read_write> flags_out: array<u32>;
-@group(0) @binding(9) var<storage, read> model: array<f32>;
+// Read-write for the `randomize` entry, which writes each world's randomized records.
+@group(0) @binding(9) var<storage, read_write> model: array<f32>;
 @group(0) @binding(10) var<storage, read_write> scratch: array<f32>;
+// The randomizer's buffers (`randomize` and `adr_update` entries only); word layout in
+// src/layout/randomize.rs.
+@group(0) @binding(11) var<uniform> rparams: RandParams;
+@group(0) @binding(12) var<storage, read> rand_table: array<f32>;
+@group(0) @binding(13) var<storage, read_write> draws: array<f32>;
+@group(0) @binding(14) var<storage, read_write> adr_ranges: array<f32>;
+@group(0) @binding(15) var<storage, read_write> adr_counts: array<atomic<i32>>;
+@group(0) @binding(16) var<storage, read> adr_signal: array<f32>;
+
+// Rust twin: manyworlds::layout::randomize::RandParams.
+struct RandParams {
+    num_slots: u32,
+    draw_stride: u32,
+    num_adr: u32,
+    num_every: u32,
+    adr_buffer: u32,
+    adr_signal_user: u32,
+    boundary_prob: f32,
+    threshold_low: f32,
+    threshold_high: f32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
+}
 
 
 // This thread's world and the bases of its rows.
 var<private> W: u32;
 var<private> SB: u32;
 var<private> XB: u32;
+// The episode and its elapsed steps that observation and action noise are drawn for.
+var<private> EPISODE: u32;
+var<private> ELAPSED: u32;
 
 // ---- quaternions (x, y, z, w): qmul, qconj, qrot ----
 #import shared/quat
@@ -199,6 +232,38 @@ fn gw(g: u32, k: u32) -> f32 {
 }
 fn gw3(g: u32, k: u32) -> vec3<f32> {
     return vec3<f32>(gw(g, k), gw(g, k + 1u), gw(g, k + 2u));
+}
+fn opt(k: u32) -> f32 {
+    return model[scene.off_opt + W * scene.wstride_opt + k];
+}
+fn gravity() -> vec3<f32> {
+    return vec3<f32>(opt(OPT_GRAVITY), opt(OPT_GRAVITY + 1u), opt(OPT_GRAVITY + 2u));
+}
+// Writes of the randomizer: the world's own copy (the family is per world whenever a
+// slot writes it) and the private copy this dispatch reads.
+fn set_bw(b: u32, k: u32, v: f32) {
+    model[scene.off_body + W * scene.wstride_body + b * BODY_STRIDE + k] = v;
+    if PRIV_BODY > 0u {
+        mb[b * BODY_STRIDE + k] = v;
+    }
+}
+fn set_jw(j: u32, k: u32, v: f32) {
+    model[scene.off_joint + W * scene.wstride_joint + j * JOINT_STRIDE + k] = v;
+    if PRIV_JOINT > 0u {
+        mj[j * JOINT_STRIDE + k] = v;
+    }
+}
+fn set_gw(g: u32, k: u32, v: f32) {
+    model[scene.off_geom + W * scene.wstride_geom + g * GEOM_STRIDE + k] = v;
+    if PRIV_GEOM > 0u {
+        mg[g * GEOM_STRIDE + k] = v;
+    }
+}
+fn set_aw(a: u32, k: u32, v: f32) {
+    model[scene.off_act + W * scene.wstride_act + a * ACT_STRIDE + k] = v;
+}
+fn set_opt(k: u32, v: f32) {
+    model[scene.off_opt + W * scene.wstride_opt + k] = v;
 }
 fn aw(a: u32, k: u32) -> f32 {
     return model[scene.off_act + W * scene.wstride_act + a * ACT_STRIDE + k];
@@ -664,7 +729,7 @@ fn solve_contact_velocity(c: u32, h: f32) {
     }
     let k = contact_points(c);
     let vn = dot(relative_velocity(k.a, k.ra, k.b, k.rb), k.n);
-    let g = length(vec3<f32>(scene.gravity_x, scene.gravity_y, scene.gravity_z));
+    let g = length(gravity());
     let vn0 = contact_word(c, C_VN0);
     let e = select(contact_word(c, C_RESTITUTION), 0.0, abs(vn0) <= 2.0 * g * h);
     let dvn = -vn + max(-e * vn0, 0.0);
@@ -791,7 +856,7 @@ fn reach(b: u32) -> f32 {
     if b == NONE {
         return 0.0;
     }
-    return (length(vel(b)) + length(angvel(b)) * bw(b, B_RADIUS)) * scene.dt;
+    return (length(vel(b)) + length(angvel(b)) * bw(b, B_RADIUS)) * opt(OPT_DT);
 }
 // A geom's rounding radius: from its core (point or segment) to its surface.
 fn rounding(g: Placed) -> f32 {
@@ -1213,16 +1278,34 @@ fn collide() -> u32 {
 // ---- The step ----
 fn physics_step() -> u32 {
     let nu = scene.num_actuators;
+    let noise = opt(OPT_ACTION_NOISE);
+    let latency = u32(opt(OPT_LATENCY));
     for (var a = 0u; a < nu; a++) {
         var c = action_in[W * nu + a];
+        if scene.ring_len > 0u {
+            // The latency ring lives in the scratch buffer (never in the private copy,
+            // which does not outlive the dispatch).
+            let ring = XB + scene.scratch_ring;
+            scratch[ring + (ELAPSED % scene.ring_len) * nu + a] = c;
+            if latency > ELAPSED {
+                c = 0.0;
+            } else {
+                c = scratch[ring + ((ELAPSED - latency) % scene.ring_len) * nu + a];
+            }
+        }
+        if noise > 0.0 {
+            let key = params.key ^ vec4<u32>(0u, 0u, ELAPSED, 0u);
+            let u = rng_block(key, W, EPISODE, ACTION_NOISE_BLOCK + a);
+            c += noise * std_normal(u.x, u.y);
+        }
         if au(a, A_CTRL_LIMITED) != 0u {
             c = clamp(c, aw(a, A_CTRL_LO), aw(a, A_CTRL_HI));
         }
         xs_set(scene.scratch_ctrl + a, c);
     }
     var flags = collide();
-    let h = scene.h;
-    let g = vec3<f32>(scene.gravity_x, scene.gravity_y, scene.gravity_z);
+    let h = opt(OPT_H);
+    let g = gravity();
     let nb = scene.num_bodies;
     let nc = bitcast<u32>(xs_get(count_index()));
     for (var s = 0u; s < scene.substeps; s++) {
@@ -1300,6 +1383,20 @@ fn physics_step() -> u32 {
 }
 
 // ---- Observation, reward, episode ----
+// Gaussian noise on observation entry i (0 unless obs.noise_std is randomized), fresh for
+// each (episode, step).
+fn obs_noise(i: u32) -> f32 {
+    let sd = opt(OPT_OBS_NOISE);
+    if sd <= 0.0 {
+        return 0.0;
+    }
+    let key = params.key ^ vec4<u32>(0u, 0u, ELAPSED, 0u);
+    let u = rng_block(key, W, EPISODE, OBS_NOISE_BLOCK + i / 2u);
+    if (i & 1u) == 0u {
+        return sd * std_normal(u.x, u.y);
+    }
+    return sd * std_normal(u.z, u.w);
+}
 fn observe(base: u32, to_final: bool) {
     let nq = scene.nq;
     for (var j = 0u; j < scene.num_joints; j++) {
@@ -1332,17 +1429,19 @@ fn observe(base: u32, to_final: bool) {
             }
         }
         for (var k = 0u; k < nqj; k++) {
+            let v = vals[k] + obs_noise(qa + k - base);
             if to_final {
-                final_obs_out[qa + k] = vals[k];
+                final_obs_out[qa + k] = v;
             } else {
-                obs_out[qa + k] = vals[k];
+                obs_out[qa + k] = v;
             }
         }
         for (var k = 0u; k < nvj; k++) {
+            let v = vals[7u + k] + obs_noise(va + k - base);
             if to_final {
-                final_obs_out[va + k] = vals[7u + k];
+                final_obs_out[va + k] = v;
             } else {
-                obs_out[va + k] = vals[7u + k];
+                obs_out[va + k] = v;
             }
         }
     }
@@ -1365,25 +1464,35 @@ fn reset_world(episode: u32) {
         let d0 = scene.reset_noise * (2.0 * rng_unit(u.x) - 1.0);
         let d1 = scene.reset_noise * (2.0 * rng_unit(u.y) - 1.0);
         let kind = ju(j, J_KIND);
-        let b = ju(j, J_BODY);
-        let end = bu(b, B_SUBTREE_END);
-        if kind == JOINT_FREE || kind == JOINT_SLIDE {
-            var off = vec3<f32>(d0, d1, 0.0);
-            if kind == JOINT_SLIDE {
-                off = slide_axis_world(b, ju(j, J_SLOT)) * d0;
+        if kind == JOINT_FREE {
+            let b = ju(j, J_BODY);
+            for (var k = b; k < bu(b, B_SUBTREE_END); k++) {
+                set_pos(k, pos(k) + vec3<f32>(d0, d1, 0.0));
             }
-            for (var k = b; k < end; k++) {
-                set_pos(k, pos(k) + off);
-            }
-        } else if kind == JOINT_HINGE {
-            let r = axis_angle(hinge_axis_world(b), d0);
-            let anchor = anchor_c_world(b);
-            for (var k = b; k < end; k++) {
-                set_pos(k, anchor + qrot(r, pos(k) - anchor));
-                set_quat(k, normalize(qmul(r, quat(k))));
-            }
-            st_set(memory_index(j), st_get(memory_index(j)) + d0);
+        } else {
+            move_joint(j, d0);
         }
+    }
+}
+// Moves hinge or slide `j` by `d` (rad or m): its whole subtree turns about the anchor or
+// shifts along the axis.
+fn move_joint(j: u32, d: f32) {
+    let kind = ju(j, J_KIND);
+    let b = ju(j, J_BODY);
+    let end = bu(b, B_SUBTREE_END);
+    if kind == JOINT_SLIDE {
+        let off = slide_axis_world(b, ju(j, J_SLOT)) * d;
+        for (var k = b; k < end; k++) {
+            set_pos(k, pos(k) + off);
+        }
+    } else if kind == JOINT_HINGE {
+        let r = axis_angle(hinge_axis_world(b), d);
+        let anchor = anchor_c_world(b);
+        for (var k = b; k < end; k++) {
+            set_pos(k, anchor + qrot(r, pos(k) - anchor));
+            set_quat(k, normalize(qmul(r, quat(k))));
+        }
+        st_set(memory_index(j), st_get(memory_index(j)) + d);
     }
 }
 // dm_control's `tolerance` with bounds (0, 0): 1 at 0, falling off with |x| / margin.
@@ -1408,7 +1517,20 @@ fn upright_reward() -> f32 {
     return upright * centred * small_control * small_velocity;
 }
 
+// Push: −(xy distance from the cube to the goal), plus the success bonus within the radius.
+fn push_distance() -> f32 {
+    let d = pos(scene.task_q) - pos(scene.task_q2);
+    return length(d.xy);
+}
+fn push_reward() -> f32 {
+    let d = push_distance();
+    return -d + select(0.0, PUSH_SUCCESS_BONUS, d < scene.task_radius);
+}
+
 fn is_terminal() -> bool {
+    if scene.task == TASK_PUSH {
+        return push_distance() < scene.task_radius;
+    }
     if scene.task == TASK_BALANCE {
         let j = scene.task_q;
         return abs(scalar_q(j)) > scene.task_limit;
@@ -1451,6 +1573,8 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             } else if bad {
                 flags = FLAG_INVALID_ACTION;
             } else {
+            EPISODE = clock.episode;
+            ELAPSED = clock.elapsed & ~CLOCK_DONE;
             let pflags = physics_step();
             clock.elapsed += 1u;
             let nonfinite = (pflags & FLAG_NONFINITE) != 0u;
@@ -1460,6 +1584,8 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
                 reward = select(1.0, 0.0, done);
             } else if scene.task == TASK_UPRIGHT {
                 reward = select(upright_reward(), 0.0, done);
+            } else if scene.task == TASK_PUSH {
+                reward = select(push_reward(), 0.0, done);
             }
             flags = pflags | select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
             if params.autoreset == AUTORESET_DISABLED {
@@ -1468,6 +1594,7 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
                 }
             } else if terminated || truncated {
                 if params.autoreset == AUTORESET_SAME_STEP {
+                    ELAPSED = clock.elapsed & ~CLOCK_DONE;
                     observe(obs_base, true);
                     final_written = true;
                     clock = WorldClock(0u, clock.episode + 1u);
@@ -1480,6 +1607,8 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             }
         }
     }
+    EPISODE = clock.episode;
+    ELAPSED = clock.elapsed & ~CLOCK_DONE;
     observe(obs_base, false);
     if params.autoreset == AUTORESET_SAME_STEP && !final_written {
         observe(obs_base, true);
@@ -1488,4 +1617,301 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     clock_io[W] = clock;
     reward_out[W] = reward;
     flags_out[W] = flags;
+}
+
+// ---- Domain randomization (entry `randomize`, dispatched after each step) ----
+// For every world whose step reset it, draws each slot of the spec for (seed, world,
+// episode, draw index), writes the world's Model records and options, moves the initial
+// state, records the values in the draws row and recomputes the first observation. Slots
+// with a period (`every`) are redrawn when the episode's step count reaches a multiple.
+fn rt(s: u32, k: u32) -> f32 {
+    return rand_table[s * SLOT_STRIDE + k];
+}
+fn rtu(s: u32, k: u32) -> u32 {
+    return bitcast<u32>(rt(s, k));
+}
+
+// Slot s's value for draw period `period`; `pin` is the ADR boundary this episode holds.
+fn sample_slot(s: u32, period: u32, pin: u32) -> vec4<f32> {
+    let key = params.key ^ vec4<u32>(0u, 0u, period, 0u);
+    let d = rtu(s, R_DRAW);
+    let u0 = rng_block(key, W, EPISODE, RAND_BLOCK + 2u * d);
+    let u1 = rng_block(key, W, EPISODE, RAND_BLOCK + 2u * d + 1u);
+    let kind = rtu(s, R_DIST);
+    let mode = rtu(s, R_MODE);
+    let nc = rtu(s, R_NCOMP);
+    var out = vec4<f32>(0.0);
+    if kind == DIST_CHOICE {
+        let n = rtu(s, R_NCHOICE);
+        let pick = min(u32(rng_unit(u0.x) * f32(n)), n - 1u);
+        let at = rtu(s, R_CHOICE) + 4u * pick;
+        for (var c = 0u; c < nc; c++) {
+            out[c] = mode_apply(mode, rt(s, R_NOMINAL + c), rand_table[at + c]);
+        }
+        return out;
+    }
+    let adr = rtu(s, R_ADR);
+    for (var c = 0u; c < nc; c++) {
+        var x: f32;
+        if adr != NONE {
+            let lo = adr_ranges[adr * ADR_STRIDE + ADR_LO];
+            let hi = adr_ranges[adr * ADR_STRIDE + ADR_HI];
+            if pin != NONE && (pin >> 1u) == adr {
+                x = select(lo, hi, (pin & 1u) == 1u);
+            } else {
+                x = lo + (hi - lo) * rng_unit(u0[c]);
+            }
+        } else {
+            x = dist_draw(kind, rt(s, R_PA + c), rt(s, R_PB + c), rt(s, R_CLIP), u0[c], u1[c]);
+        }
+        out[c] = mode_apply(mode, rt(s, R_NOMINAL + c), x);
+    }
+    return out;
+}
+
+// Places free body b's MJCF frame at (xm, qm) (x, y, z, w), carrying its subtree along.
+fn place_free(s: u32, b: u32, xm: vec3<f32>, qm: vec4<f32>) {
+    let prel = vec3<f32>(rt(s, R_BASE), rt(s, R_BASE + 1u), rt(s, R_BASE + 2u));
+    let qrel = vec4<f32>(rt(s, R_BASE + 3u), rt(s, R_BASE + 4u), rt(s, R_BASE + 5u), rt(s, R_BASE + 6u));
+    let x0 = pos(b);
+    let q0 = quat(b);
+    let q1 = normalize(qmul(qm, qconj(qrel)));
+    let x1 = xm - qrot(q1, prel);
+    let dq = qmul(q1, qconj(q0));
+    for (var k = b; k < bu(b, B_SUBTREE_END); k++) {
+        set_pos(k, x1 + qrot(dq, pos(k) - x0));
+        set_quat(k, normalize(qmul(dq, quat(k))));
+        set_vel(k, qrot(dq, vel(k)));
+        set_angvel(k, qrot(dq, angvel(k)));
+    }
+}
+// The MJCF frame of free body b (slot s holds its offset in the sim body frame).
+fn mjcf_frame_pos(s: u32, b: u32) -> vec3<f32> {
+    let prel = vec3<f32>(rt(s, R_BASE), rt(s, R_BASE + 1u), rt(s, R_BASE + 2u));
+    return pos(b) + qrot(quat(b), prel);
+}
+fn mjcf_frame_quat(s: u32, b: u32) -> vec4<f32> {
+    let qrel = vec4<f32>(rt(s, R_BASE + 3u), rt(s, R_BASE + 4u), rt(s, R_BASE + 5u), rt(s, R_BASE + 6u));
+    return normalize(qmul(quat(b), qrel));
+}
+
+// Sets hinge or slide j's velocity to v (rad/s or m/s) relative to its parent.
+fn spin_joint(j: u32, v: f32) {
+    let dv = v - scalar_qd(j);
+    let b = ju(j, J_BODY);
+    let end = bu(b, B_SUBTREE_END);
+    if ju(j, J_KIND) == JOINT_HINGE {
+        let w = hinge_axis_world(b) * dv;
+        let anchor = anchor_c_world(b);
+        for (var k = b; k < end; k++) {
+            set_angvel(k, angvel(k) + w);
+            set_vel(k, vel(k) + cross(w, pos(k) - anchor));
+        }
+    } else {
+        let dvel = slide_axis_world(b, ju(j, J_SLOT)) * dv;
+        for (var k = b; k < end; k++) {
+            set_vel(k, vel(k) + dvel);
+        }
+    }
+}
+
+// Applies slot s's value v to this world; returns the value as applied (latency rounded,
+// quaternions normalised), which the draws row records.
+fn apply_slot(s: u32, v_in: vec4<f32>) -> vec4<f32> {
+    var v = v_in;
+    let t = rtu(s, R_TARGET);
+    let f = rtu(s, R_FIELD);
+    if f == F_GEOM_FRICTION {
+        set_gw(t, G_FRICTION, max(v.x, 0.0));
+    } else if f == F_GEOM_RESTITUTION {
+        set_gw(t, G_RESTITUTION, clamp(v.x, 0.0, 1.0));
+    } else if f == F_GEOM_SIZE_SCALE {
+        for (var c = 0u; c < 3u; c++) {
+            set_gw(t, G_SIZE + c, rt(s, R_BASE + c) * v.x);
+        }
+        set_gw(t, G_RADIUS, rt(s, R_BASE + 3u) * v.x);
+    } else if f == F_BODY_MASS_SCALE {
+        set_bw(t, B_INV_MASS, rt(s, R_BASE) / v.x);
+        for (var c = 0u; c < 3u; c++) {
+            set_bw(t, B_INV_INERTIA + c, 1.0 / (rt(s, R_BASE + 1u + c) * v.x));
+        }
+    } else if f == F_JOINT_DAMPING {
+        set_jw(t, J_DAMPING, max(v.x, 0.0));
+    } else if f == F_JOINT_ARMATURE {
+        v.x = max(v.x, 0.0);
+        let ms_at = rtu(s, R_AUX);
+        var ms = 1.0;
+        if ms_at != NONE {
+            ms = draws[W * rparams.draw_stride + ms_at];
+        }
+        for (var c = 0u; c < 3u; c++) {
+            set_bw(t, B_INV_INERTIA + c, 1.0 / (rt(s, R_BASE + c) * ms + v.x * rt(s, R_BASE + 3u + c)));
+        }
+    } else if f == F_ACTUATOR_GAIN {
+        if rtu(s, R_AUX) == ACT_MOTOR {
+            set_aw(t, A_GEAR, rt(s, R_BASE) * v.x);
+        } else {
+            set_aw(t, A_KP, v.x);
+        }
+    } else if f == F_OPTION_GRAVITY {
+        for (var c = 0u; c < 3u; c++) {
+            set_opt(OPT_GRAVITY + c, v[c]);
+        }
+    } else if f == F_OPTION_TIMESTEP {
+        let ratio = v.x / rt(s, R_NOMINAL);
+        set_opt(OPT_H, rt(s, R_BASE) * ratio);
+        set_opt(OPT_DT, rt(s, R_BASE + 1u) * ratio);
+    } else if f == F_OBS_NOISE_STD {
+        v.x = max(v.x, 0.0);
+        set_opt(OPT_OBS_NOISE, v.x);
+    } else if f == F_ACTION_NOISE_STD {
+        v.x = max(v.x, 0.0);
+        set_opt(OPT_ACTION_NOISE, v.x);
+    } else if f == F_ACTION_LATENCY {
+        v.x = f32(min(u32(max(round(v.x), 0.0)), scene.ring_len - 1u));
+        set_opt(OPT_LATENCY, v.x);
+    } else if f == F_BODY_POS {
+        place_free(s, t, v.xyz, mjcf_frame_quat(s, t));
+    } else if f == F_BODY_QUAT {
+        // MJCF order (w, x, y, z) in the record; the State keeps (x, y, z, w).
+        var q = v;
+        if dot(q, q) < 1e-12 {
+            q = vec4<f32>(1.0, 0.0, 0.0, 0.0);
+        }
+        q = normalize(q);
+        v = q;
+        place_free(s, t, mjcf_frame_pos(s, t), vec4<f32>(q.y, q.z, q.w, q.x));
+    } else if f == F_JOINT_QPOS {
+        // The value replaces the reset position (and its reset noise).
+        move_joint(t, v.x - scalar_q(t));
+    } else if f == F_JOINT_QVEL {
+        spin_joint(t, v.x);
+    }
+    // Looks and depth noise are applied by their own kernels from the draws row.
+    return v;
+}
+
+// Adds the finished episode's signal to its ADR boundary's sums.
+fn adr_record(db: u32) {
+    let pin = bitcast<u32>(draws[db + D_ADR]);
+    if pin == NONE || rparams.num_adr == 0u {
+        return;
+    }
+    var sig = draws[db + D_RETURN];
+    if rparams.adr_signal_user != 0u {
+        sig = adr_signal[W];
+    }
+    sig = clamp(sig, -ADR_SIGNAL_CLAMP, ADR_SIGNAL_CLAMP);
+    let at = (pin >> 1u) * ADR_COUNTS + (pin & 1u) * 2u;
+    atomicAdd(&adr_counts[at], 1);
+    atomicAdd(&adr_counts[at + 1u], i32(round(sig * ADR_FIXED_SCALE)));
+}
+
+fn store_draw(db: u32, s: u32, v: vec4<f32>) {
+    let at = db + rtu(s, R_VALUE);
+    for (var c = 0u; c < rtu(s, R_NCOMP); c++) {
+        draws[at + c] = v[c];
+    }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn randomize(@builtin(global_invocation_id) gid: vec3<u32>) {
+    W = gid.x;
+    if W >= params.num_worlds {
+        return;
+    }
+    SB = W * scene.state_dim;
+    XB = W * scene.scratch_stride;
+    let clock = clock_io[W];
+    let flags = flags_out[W];
+    EPISODE = clock.episode;
+    ELAPSED = clock.elapsed & ~CLOCK_DONE;
+    let db = W * rparams.draw_stride;
+    let stepping = params.mode == MODE_STEP && params.steps > 0u;
+    let reset = (flags & FLAG_RESET) != 0u;
+    if stepping {
+        draws[db + D_RETURN] += reward_out[W];
+    }
+    if reset {
+        load_private();
+        if stepping {
+            adr_record(db);
+        }
+        draws[db + D_RETURN] = 0.0;
+        var pin = NONE;
+        if rparams.num_adr > 0u {
+            let u = rng_block(params.key, W, EPISODE, ADR_BLOCK);
+            if rng_unit(u.x) < rparams.boundary_prob {
+                let p = min(u32(rng_unit(u.y) * f32(rparams.num_adr)), rparams.num_adr - 1u);
+                pin = p * 2u + (u.z & 1u);
+            }
+        }
+        draws[db + D_ADR] = bitcast<f32>(pin);
+        draws[db + D_EPISODE] = bitcast<f32>(EPISODE);
+        for (var s = 0u; s < rparams.num_slots; s++) {
+            store_draw(db, s, apply_slot(s, sample_slot(s, 0u, pin)));
+        }
+        let obs_base = W * scene.obs_dim;
+        observe(obs_base, false);
+        if params.mode == MODE_RESET && params.autoreset == AUTORESET_SAME_STEP {
+            observe(obs_base, true);
+        }
+        store_private();
+    } else if stepping && rparams.num_every > 0u && ELAPSED > 0u {
+        var touched = false;
+        let pin = bitcast<u32>(draws[db + D_ADR]);
+        for (var s = 0u; s < rparams.num_slots; s++) {
+            let every = rtu(s, R_EVERY);
+            if every > 0u && ELAPSED % every == 0u {
+                if !touched {
+                    load_private();
+                    touched = true;
+                }
+                store_draw(db, s, apply_slot(s, sample_slot(s, ELAPSED / every, pin)));
+            }
+        }
+    }
+}
+
+// ---- ADR (entry `adr_update`, one thread per ADR parameter, after each randomize) ----
+// A boundary whose buffer holds at least `adr_buffer` signals moves: outward (widening the
+// range, up to the entry's limit) when their mean is at or above `threshold_high`, inward
+// (never inside the start range) when at or below `threshold_low`; the buffer empties.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn adr_update(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = gid.x;
+    if p >= rparams.num_adr {
+        return;
+    }
+    let r = p * ADR_STRIDE;
+    let step = adr_ranges[r + ADR_STEP];
+    for (var side = 0u; side < 2u; side++) {
+        let at = p * ADR_COUNTS + side * 2u;
+        let n = atomicLoad(&adr_counts[at]);
+        if n < i32(rparams.adr_buffer) {
+            continue;
+        }
+        let mean = f32(atomicLoad(&adr_counts[at + 1u])) / ADR_FIXED_SCALE / f32(n);
+        atomicStore(&adr_counts[at], 0);
+        atomicStore(&adr_counts[at + 1u], 0);
+        let widen = mean >= rparams.threshold_high;
+        let narrow = mean <= rparams.threshold_low;
+        if side == 0u {
+            var lo = adr_ranges[r + ADR_LO];
+            if widen {
+                lo = max(lo - step, adr_ranges[r + ADR_LIMIT_LO]);
+            } else if narrow {
+                lo = min(lo + step, adr_ranges[r + ADR_START_LO]);
+            }
+            adr_ranges[r + ADR_LO] = lo;
+        } else {
+            var hi = adr_ranges[r + ADR_HI];
+            if widen {
+                hi = min(hi + step, adr_ranges[r + ADR_LIMIT_HI]);
+            } else if narrow {
+                hi = max(hi - step, adr_ranges[r + ADR_START_HI]);
+            }
+            adr_ranges[r + ADR_HI] = hi;
+        }
+    }
 }

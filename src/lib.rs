@@ -10,6 +10,7 @@
 //! - [`shared`]: bit-identical Rust twins of the WGSL helpers in `shaders/shared/`
 //!   (the counter-based RNG and the sine/cosine used by every kernel).
 //! - [`sim`]: the Model of a scene; [`mjcf`]: loads MuJoCo's XML format into it.
+//! - [`randomize`]: domain randomization on the GPU (specs, sampling, ADR).
 //! - [`env`](mod@env): the batched environment API with Gymnasium vector-env semantics, the
 //!   registry, and one file per environment.
 //!
@@ -33,6 +34,7 @@ mod error;
 pub mod gpu;
 pub mod layout;
 pub mod mjcf;
+pub mod randomize;
 pub mod render;
 pub mod shared;
 pub mod sim;

@@ -58,6 +58,10 @@ fn rust_twins_match_naga_layout() {
     check::<GeomPose>();
     check::<ViewPose>();
     check::<LightPose>();
+    use manyworlds::layout::randomize::*;
+    check::<RandParams>();
+    check::<LooksParams>();
+    check::<NoiseParams>();
 }
 
 #[test]

@@ -73,6 +73,11 @@ pub struct BatchEnv {
     host: Host,
     one_step_per_dispatch: bool,
     renderer: Option<BatchRenderer>,
+    /// Kernels dispatched after every step dispatch (the randomizer), before the
+    /// renderer's passes (looks), and after them (image noise, x × y workgroups).
+    after_step: Vec<(BoundKernel, u32)>,
+    before_render: Vec<(BoundKernel, u32)>,
+    after_render: Vec<(BoundKernel, u32, u32)>,
     zero_step_observe: bool,
     label: String,
     slots: usize,
@@ -186,6 +191,9 @@ impl BatchEnv {
             },
             one_step_per_dispatch: false,
             renderer: None,
+            after_step: Vec::new(),
+            before_render: Vec::new(),
+            after_render: Vec::new(),
             zero_step_observe: false,
             label: label.to_string(),
             slots: config.readback_slots.max(2),
@@ -220,6 +228,57 @@ impl BatchEnv {
             worlds,
         });
         self.renderer = Some(renderer);
+    }
+
+    /// Binds `kernel` to this env's buffers in the env binding order (`ENV_BINDINGS`:
+    /// params, `uniform`, actions, state, clocks, obs, rewards, final obs, flags), then
+    /// `extra`: for further entries of an env's shader module.
+    pub fn bind_env_kernel(
+        &self,
+        kernel: &Kernel,
+        uniform: &wgpu::Buffer,
+        extra: &[&wgpu::Buffer],
+    ) -> BoundKernel {
+        let mut buffers = vec![
+            self.params.raw(),
+            uniform,
+            self.actions.raw(),
+            self.state.raw(),
+            self.clocks.raw(),
+            self.obs.raw(),
+            self.rewards.raw(),
+            self.final_obs.raw(),
+            self.flags.raw(),
+        ];
+        buffers.extend_from_slice(extra);
+        kernel.bind(&self.gpu, &buffers)
+    }
+
+    /// Dispatches `kernel` (`groups` workgroups) after every step dispatch, in order.
+    pub fn add_after_step(&mut self, kernel: BoundKernel, groups: u32) {
+        self.after_step.push((kernel, groups));
+    }
+
+    /// Dispatches `kernel` before the renderer's passes.
+    pub fn add_before_render(&mut self, kernel: BoundKernel, groups: u32) {
+        self.before_render.push((kernel, groups));
+    }
+
+    /// Dispatches `kernel` (x × y workgroups) after the renderer's passes, before the
+    /// copy-out.
+    pub fn add_after_render(&mut self, kernel: BoundKernel, x: u32, y: u32) {
+        self.after_render.push((kernel, x, y));
+    }
+
+    /// The per-dispatch parameters (`StepParams`: mode, steps, RNG key), for passes that
+    /// draw fresh noise per step.
+    pub fn step_params_buffer(&self) -> &wgpu::Buffer {
+        self.params.raw()
+    }
+
+    /// Workgroups of a per-world dispatch.
+    pub fn groups(&self) -> u32 {
+        self.groups
     }
 
     /// Observes with zero steps of `MODE_STEP` instead of `MODE_OBSERVE` (for kernels where
@@ -299,9 +358,18 @@ impl BatchEnv {
         let mut enc = self.gpu.encoder("env.step");
         for _ in 0..dispatches {
             self.kernel.dispatch(&mut enc, self.groups);
+            for (k, g) in &self.after_step {
+                k.dispatch(&mut enc, *g);
+            }
         }
         if let Some(r) = &self.renderer {
+            for (k, g) in &self.before_render {
+                k.dispatch(&mut enc, *g);
+            }
             r.encode(&mut enc);
+            for (k, x, y) in &self.after_render {
+                k.dispatch_2d(&mut enc, *x, *y);
+            }
         }
         if !readback {
             self.gpu.submit(enc);

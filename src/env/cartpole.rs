@@ -78,6 +78,15 @@ pub fn make_with(gpu: &Gpu, config: &EnvConfig, model: &CartpoleModel) -> Result
                 .into(),
         });
     }
+    if config.randomize.is_some() {
+        return Err(Error::InvalidArgument {
+            field: "randomize".into(),
+            value: "cartpole".into(),
+            allowed: "an env with a Model to randomize: cartpole-rigid, cartpole-vision, \
+                      boxes or push-cube (cartpole's dynamics are closed-form constants)"
+                .into(),
+        });
+    }
     let source = shader::kernel_source("cartpole")?;
     let kernel = Kernel::new(gpu, "cartpole.step", &source, "step", ENV_BINDINGS)?;
     let model_buf = GpuBuffer::uniform(gpu, "cartpole.model", model);

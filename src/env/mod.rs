@@ -202,6 +202,10 @@ pub struct EnvConfig {
     /// (the default) renders nothing, except for envs whose observation is an image,
     /// which use their own default. Envs without a scene refuse it.
     pub render: Option<crate::render::RenderConfig>,
+    /// Domain randomization applied at each reset (and every `every` steps) on the GPU.
+    /// `None` (the default): every world runs the scene as written. Envs without a
+    /// scene refuse it.
+    pub randomize: Option<crate::randomize::Spec>,
 }
 
 impl EnvConfig {
@@ -212,7 +216,14 @@ impl EnvConfig {
             autoreset: AutoresetMode::NextStep,
             readback_slots: 2,
             render: None,
+            randomize: None,
         }
+    }
+
+    /// Sets the randomization spec.
+    pub fn randomize(mut self, spec: crate::randomize::Spec) -> EnvConfig {
+        self.randomize = Some(spec);
+        self
     }
 
     /// Sets what to render.
@@ -357,6 +368,11 @@ pub trait VecEnv {
     fn set_state(&mut self, states: &WorldStates) -> Result<(), Error>;
     /// The GPU buffers.
     fn buffers(&self) -> EnvBuffers<'_>;
+    /// Every world's randomized values ([`EnvConfig::randomize`]), read back from the GPU;
+    /// `None` when the env randomizes nothing.
+    fn randomized_params(&mut self) -> Result<Option<crate::randomize::SampledParams>, Error> {
+        Ok(None)
+    }
     /// Fills every output buffer with `0xFFFF_FFFF` (a NaN) so that tests can see what a
     /// kernel failed to write. When the observation is the state (`EnvSpec::obs_is_state`)
     /// that buffer is left alone, since it is also the kernel's input.
@@ -397,6 +413,11 @@ pub const REGISTRY: &[EnvEntry] = &[
         name: "cartpole-vision",
         about: "cartpole-rigid seen by a fixed camera: 64x64 RGB images (Step::images), continuous force, dm_control/Playground balance reward",
         make: scene::make_cartpole_vision,
+    },
+    EnvEntry {
+        name: "push-cube",
+        about: "a pusher on x/y position servos pushes a cube to a goal (scenes/push_cube.xml), randomized mass, size, friction, goal, colours and light; reward -distance + success bonus",
+        make: scene::make_push_cube,
     },
 ];
 

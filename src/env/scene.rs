@@ -20,6 +20,7 @@ use super::{
 };
 use crate::gpu::{shader, AdapterSummary, Binding, Gpu, GpuBuffer, Kernel};
 use crate::layout::physics::*;
+use crate::randomize::{Plan, Randomizer};
 use crate::render::BatchRenderer;
 use crate::sim::compile::{compile, Compiled, PerWorld, PhysicsOptions};
 use crate::sim::model::Model;
@@ -32,6 +33,11 @@ pub const BOXES_XML: &str = include_str!("../../scenes/boxes.xml");
 pub const CARTPOLE_RIGID_XML: &str = include_str!("../../scenes/cartpole_rigid.xml");
 /// The rigid cart-pole dressed for pixels (camera framing, checker floor), embedded.
 pub const CARTPOLE_VISION_XML: &str = include_str!("../../scenes/cartpole_vision.xml");
+/// The push-cube table scene, embedded.
+pub const PUSH_CUBE_XML: &str = include_str!("../../scenes/push_cube.xml");
+/// push-cube's default randomization (cube mass, size and friction, table friction, goal
+/// position, colours and lighting), embedded.
+pub const PUSH_CUBE_RANDOMIZE_JSON: &str = include_str!("../../scenes/push_cube_randomize.json");
 
 /// What the episode is about.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +50,16 @@ pub enum Task {
         q: u32,
         /// Limit, rad or m.
         limit: f32,
+    },
+    /// Push a body to a goal body in the xy plane ([`TASK_PUSH`]): reward −distance (m)
+    /// plus [`PUSH_SUCCESS_BONUS`] within `radius`, which ends the episode (terminated).
+    Push {
+        /// MJCF body index of the object pushed.
+        object: usize,
+        /// MJCF body index of the goal marker.
+        goal: usize,
+        /// Success radius, m.
+        radius: f32,
     },
     /// The dm_control / MuJoCo Playground cart-pole balance reward ([`TASK_UPRIGHT`]):
     /// upright · centred · small control · small velocity, in [0, 1]; never terminates.
@@ -166,8 +182,30 @@ const SCENE_BINDINGS: &[Binding] = &[
     ENV_BINDINGS[6],
     ENV_BINDINGS[7],
     ENV_BINDINGS[8],
-    Binding::StorageRead, // model words
+    Binding::Storage, // model words (written by the `randomize` entry)
+    Binding::Storage, // scratch
+];
+
+/// The binding table of the scene module's `randomize` and `adr_update` entries: the
+/// scene's, then the randomizer's (`randomize::Randomizer::kernel_buffers`).
+const RANDOMIZE_BINDINGS: &[Binding] = &[
+    ENV_BINDINGS[0],
+    ENV_BINDINGS[1],
+    ENV_BINDINGS[2],
+    ENV_BINDINGS[3],
+    ENV_BINDINGS[4],
+    ENV_BINDINGS[5],
+    ENV_BINDINGS[6],
+    ENV_BINDINGS[7],
+    ENV_BINDINGS[8],
+    Binding::Storage,     // model words
     Binding::Storage,     // scratch
+    Binding::Uniform,     // RandParams
+    Binding::StorageRead, // slot table
+    Binding::Storage,     // draws
+    Binding::Storage,     // ADR ranges
+    Binding::Storage,     // ADR counts
+    Binding::StorageRead, // ADR signal
 ];
 
 /// A batch of worlds of one rigid-body scene on the GPU.
@@ -179,6 +217,7 @@ pub struct SceneEnv {
     model_words: Vec<f32>,
     /// Held so the scratch lives as long as the env (the kernel binds it).
     _scratch: GpuBuffer<f32>,
+    randomizer: Option<Randomizer>,
     gpu: Gpu,
 }
 
@@ -191,7 +230,28 @@ pub fn make_scene(
 ) -> Result<SceneEnv, Error> {
     let mut compiled = compile(model, &scene.physics)?;
     let n = config.worlds.max(1);
-    let words = compiled.model_words(n, scene.per_world);
+    let mut render_config = config.render.clone();
+    let cameras = render_config
+        .as_ref()
+        .map(|r| crate::render::select_cameras(model, r))
+        .transpose()?;
+    let rplan = match &config.randomize {
+        Some(spec) if !spec.entries.is_empty() => {
+            Some(Plan::new(spec, model, &mut compiled, cameras.as_deref())?)
+        }
+        _ => None,
+    };
+    let mut per_world = scene.per_world;
+    if let Some(p) = &rplan {
+        per_world = per_world.or(p.per_world);
+        compiled.params.ring_len = p.ring_len;
+        if let Some(r) = &mut render_config {
+            r.per_world.colors |= p.visual.colors;
+            r.per_world.cameras |= p.visual.cameras;
+            r.per_world.lights |= p.visual.lights;
+        }
+    }
+    let words = compiled.model_words(n, per_world);
     let mut params = compiled.params;
     params.max_episode_steps = scene.max_episode_steps;
     params.reset_noise = scene.reset_noise;
@@ -227,6 +287,28 @@ pub fn make_scene(
             params.task_q = scalar_joint(pole_q, "task.pole_q")?;
             params.task_q2 = scalar_joint(cart_q, "task.cart_q")?;
         }
+        Task::Push {
+            object,
+            goal,
+            radius,
+        } => {
+            let sim = |b: usize, field: &str| {
+                compiled
+                    .mjcf_bodies
+                    .get(b)
+                    .map(|m| m.0)
+                    .filter(|&s| s != NONE)
+                    .ok_or_else(|| Error::InvalidArgument {
+                        field: field.into(),
+                        value: b.to_string(),
+                        allowed: "the index of an MJCF body that moves (has a joint)".into(),
+                    })
+            };
+            params.task = TASK_PUSH;
+            params.task_q = sim(object, "task.object")?;
+            params.task_q2 = sim(goal, "task.goal")?;
+            params.task_radius = radius;
+        }
     }
     compiled.params = params;
     let spec = EnvSpec {
@@ -261,8 +343,57 @@ pub fn make_scene(
     )?;
     inner.set_one_step_per_dispatch(true);
     inner.set_zero_step_observe(true);
-    if let Some(render) = &config.render {
+    let randomizer = match rplan {
+        Some(rplan) => {
+            let r = Randomizer::new(gpu, rplan, n)?;
+            let [rp, table, draws, ranges, counts, signal] = r.kernel_buffers();
+            let extra = [
+                model_buf.raw(),
+                scratch.raw(),
+                rp,
+                table,
+                draws,
+                ranges,
+                counts,
+                signal,
+            ];
+            let k = Kernel::new(
+                gpu,
+                "scene.randomize",
+                &source,
+                "randomize",
+                RANDOMIZE_BINDINGS,
+            )?;
+            let groups = inner.groups();
+            inner.add_after_step(inner.bind_env_kernel(&k, uniform.raw(), &extra), groups);
+            if !r.plan().adr.is_empty() {
+                let k = Kernel::new(
+                    gpu,
+                    "scene.adr_update",
+                    &source,
+                    "adr_update",
+                    RANDOMIZE_BINDINGS,
+                )?;
+                let g = (r.plan().adr.len() as u32).div_ceil(crate::layout::WORKGROUP_SIZE);
+                inner.add_after_step(inner.bind_env_kernel(&k, uniform.raw(), &extra), g);
+            }
+            Some(r)
+        }
+        None => None,
+    };
+    if let Some(render) = &render_config {
         let renderer = BatchRenderer::new(gpu, model, &compiled, inner.buffers().state, n, render)?;
+        if let Some(r) = &randomizer {
+            if let Some((k, g)) = r.looks_kernel(&renderer)? {
+                inner.add_before_render(k, g);
+            }
+            let clocks = inner.buffers().clocks.clone();
+            if let Some((k, x, y)) =
+                r.noise_kernel(&renderer, &inner.step_params_buffer().clone(), &clocks)?
+            {
+                inner.add_after_render(k, x, y);
+            }
+        }
         inner.attach_renderer(renderer);
     }
     Ok(SceneEnv {
@@ -272,6 +403,7 @@ pub fn make_scene(
         model: model_buf,
         model_words: words,
         _scratch: scratch,
+        randomizer,
         gpu: gpu.clone(),
     })
 }
@@ -321,6 +453,11 @@ pub const SCENES: &[RegisteredScene] = &[
         file: "scenes/cartpole_vision.xml",
         xml: CARTPOLE_VISION_XML,
     },
+    RegisteredScene {
+        name: "push-cube",
+        file: "scenes/push_cube.xml",
+        xml: PUSH_CUBE_XML,
+    },
 ];
 
 /// The env settings of a registered scene (defaults for any other name).
@@ -351,7 +488,40 @@ pub fn registered_config(name: &str) -> SceneConfig {
             reset_noise: 0.034,
             ..SceneConfig::new(name)
         },
+        // ManiSkill's PushCube: push the cube onto the goal; 2.5 s episodes at 100 Hz;
+        // success within 5 cm (the goal disc's radius) ends the episode. Body indices
+        // follow scenes/push_cube.xml: 1 pusher, 2 cube, 3 goal.
+        "push-cube" => SceneConfig {
+            task: Task::Push {
+                object: 2,
+                goal: 3,
+                radius: 0.05,
+            },
+            max_episode_steps: 250,
+            ..SceneConfig::new(name)
+        },
         _ => SceneConfig::new(name),
+    }
+}
+
+/// A registered scene's default randomization when [`EnvConfig::randomize`] is `None`
+/// (`push-cube`'s; the others have none). Looks entries are kept only when the env
+/// renders. An empty spec turns the default off.
+pub fn registered_randomize(name: &str, renders: bool) -> Option<crate::randomize::Spec> {
+    match name {
+        "push-cube" => {
+            let mut spec = crate::randomize::Spec::from_json(
+                PUSH_CUBE_RANDOMIZE_JSON,
+                "scenes/push_cube_randomize.json",
+            )
+            .expect("the embedded push-cube spec parses (tested)");
+            if !renders {
+                spec.entries
+                    .retain(|e| e.field.group() != crate::randomize::spec::FieldGroup::Looks);
+            }
+            Some(spec)
+        }
+        _ => None,
     }
 }
 
@@ -374,6 +544,9 @@ pub fn make_registered(
     let mut config = config.clone();
     if config.render.is_none() {
         config.render = registered_render(name);
+    }
+    if config.randomize.is_none() {
+        config.randomize = registered_randomize(name, config.render.is_some());
     }
     Some(make_mjcf(
         gpu,
@@ -398,6 +571,11 @@ pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Erro
 /// `cartpole-rigid`: the cart-pole as a rigid-body scene with a balance task.
 pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
     boxed(gpu, "cartpole-rigid", config)
+}
+
+/// `push-cube`: push a randomized cube onto a randomized goal.
+pub fn make_push_cube(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+    boxed(gpu, "push-cube", config)
 }
 
 /// `cartpole-vision`: the rigid cart-pole seen by a fixed camera, Playground's reward.
@@ -434,6 +612,12 @@ impl SceneEnv {
         self.model_words[offset..offset + words.len()].copy_from_slice(words);
         self.model.write(&self.gpu, offset, words);
         Ok(())
+    }
+
+    /// The randomizer, when the env randomizes ([`EnvConfig::randomize`]): its plan,
+    /// the sampled values, ADR ranges and signal.
+    pub fn randomizer(&self) -> Option<&Randomizer> {
+        self.randomizer.as_ref()
     }
 
     /// The renderer, when the env renders ([`EnvConfig::render`]).
@@ -517,5 +701,8 @@ impl VecEnv for SceneEnv {
     }
     fn poison_outputs(&mut self) {
         self.inner.poison_outputs()
+    }
+    fn randomized_params(&mut self) -> Result<Option<crate::randomize::SampledParams>, Error> {
+        self.randomizer.as_ref().map(|r| r.params()).transpose()
     }
 }

@@ -136,4 +136,20 @@ impl<T: Pod> GpuBuffer<T> {
     pub fn raw(&self) -> &wgpu::Buffer {
         &self.buffer
     }
+
+    /// Copies the whole buffer to the host, waiting for the GPU (for inspection and
+    /// records, not per-step data: that travels in the pipelined readback).
+    pub fn read(&self, gpu: &Gpu) -> Result<Vec<T>, Error> {
+        let bytes = self.bytes();
+        let mut rb = super::readback::Readback::new(gpu, "buffer.read", bytes, 1);
+        let (ticket, staging) = rb.claim();
+        let mut enc = gpu.encoder("buffer.read");
+        enc.copy_buffer_to_buffer(&self.buffer, 0, staging, 0, bytes);
+        let index = gpu.submit(enc);
+        rb.start_map(ticket, index);
+        rb.wait(gpu, ticket)?;
+        let mut v: Vec<T> = bytemuck::pod_collect_to_vec(rb.bytes_of(ticket));
+        v.truncate(self.len);
+        Ok(v)
+    }
 }

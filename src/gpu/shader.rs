@@ -32,6 +32,10 @@ pub const SHARED: &[(&str, &str)] = &[
         "shared/render_io",
         include_str!("../../shaders/shared/render_io.wgsl"),
     ),
+    (
+        "shared/randomize",
+        include_str!("../../shaders/shared/randomize.wgsl"),
+    ),
 ];
 
 /// Every top-level shader of the crate, for validation in tests.
@@ -51,6 +55,14 @@ pub const KERNELS: &[(&str, &str)] = &[
         "render_depth",
         include_str!("../../shaders/render_depth.wgsl"),
     ),
+    (
+        "randomize_looks",
+        include_str!("../../shaders/randomize_looks.wgsl"),
+    ),
+    (
+        "randomize_noise",
+        include_str!("../../shaders/randomize_noise.wgsl"),
+    ),
 ];
 
 /// Each kernel's specialization constants with their defaults (which every kernel must
@@ -62,6 +74,8 @@ pub const SPECIALIZATION: &[(&str, &[(&str, u32)])] = &[
     ("render_prepare", &[]),
     ("render_resolve", &[]),
     ("render_depth", &[]),
+    ("randomize_looks", &[]),
+    ("randomize_noise", &[]),
 ];
 
 /// The generated WGSL prelude: one `const` per entry of [`WGSL_CONSTANTS`].
@@ -72,6 +86,7 @@ pub fn prelude() -> String {
         .iter()
         .chain(crate::layout::physics::CONSTANTS)
         .chain(crate::layout::render::CONSTANTS)
+        .chain(crate::layout::randomize::CONSTANTS)
     {
         match value {
             WgslValue::U32(v) => s += &format!("const {name}: u32 = {v}u;\n"),

@@ -85,6 +85,7 @@ macro_rules! wgsl_twin {
 }
 
 pub mod physics;
+pub mod randomize;
 pub mod render;
 
 /// Per-dispatch parameters. Twin of `StepParams` in `shaders/shared/env_io.wgsl`.

@@ -222,6 +222,29 @@ pub const TASK_BALANCE: u32 = 1;
 /// terminates. `task_q` is the pole hinge joint, `task_q2` the cart slide joint, and the
 /// first action the cart's control.
 pub const TASK_UPRIGHT: u32 = 2;
+/// Push (`push-cube`): reward −‖cube − goal‖ in the xy plane (m) plus
+/// [`PUSH_SUCCESS_BONUS`] on the step the cube comes within `task_radius` of the goal,
+/// which terminates the episode. `task_q` is the cube's sim body, `task_q2` the goal's.
+pub const TASK_PUSH: u32 = 3;
+/// `TASK_PUSH`: reward added on success (ManiSkill's PushCube ends an episode there too).
+pub const PUSH_SUCCESS_BONUS: f32 = 1.0;
+
+/// Words per options record: per-world settings the randomizer may change.
+pub const OPT_STRIDE: u32 = 8;
+/// Options: gravity, three words, m/s².
+pub const OPT_GRAVITY: u32 = 0;
+/// Options: substep length h, s.
+pub const OPT_H: u32 = 3;
+/// Options: control step dt (substeps × h), s.
+pub const OPT_DT: u32 = 4;
+/// Options: standard deviation of the Gaussian noise added to each observation entry.
+pub const OPT_OBS_NOISE: u32 = 5;
+/// Options: standard deviation of the Gaussian noise added to each control.
+pub const OPT_ACTION_NOISE: u32 = 6;
+/// Options: action latency in steps (an integer stored as f32): the control applied at
+/// step t is the action given at step t − latency (zeros before the episode began).
+pub const OPT_LATENCY: u32 = 7;
+
 /// `TASK_UPRIGHT`: cart position margin, m (dm_control's `centered` margin 2).
 pub const UPRIGHT_CENTER_MARGIN: f32 = 2.0;
 /// `TASK_UPRIGHT`: control margin (dm_control's `small_control` margin 1, quadratic).
@@ -314,14 +337,25 @@ pub struct SceneParams {
     pub reset_noise: f32,
     /// Second joint the task looks at (`TASK_UPRIGHT`: the cart slide).
     pub task_q2: u32,
+    /// Model offset of the options family ([`OPT_STRIDE`] words: gravity, substep,
+    /// noise and latency), shared or one copy per world.
+    pub off_opt: u32,
+    /// World stride of the options family (0: shared).
+    pub wstride_opt: u32,
+    /// Scratch offset of the action-latency ring (`ring_len` actions of `num_actuators`
+    /// words, then nothing else).
+    pub scratch_ring: u32,
+    /// Actions the latency ring holds: the largest latency drawn + 1, or 0 when no latency
+    /// is randomized (the ring is not touched at all).
+    pub ring_len: u32,
+    /// Success radius of `TASK_PUSH`, m.
+    pub task_radius: f32,
     /// Padding to 16 bytes.
     pub pad0: u32,
     /// Padding.
     pub pad1: u32,
-    /// Padding.
-    pub pad2: u32,
 }
-const _: () = assert!(std::mem::size_of::<SceneParams>() == 160);
+const _: () = assert!(std::mem::size_of::<SceneParams>() == 176);
 wgsl_twin!(
     SceneParams,
     "SceneParams",
@@ -363,9 +397,13 @@ wgsl_twin!(
         obs_dim,
         reset_noise,
         task_q2,
+        off_opt,
+        wstride_opt,
+        scratch_ring,
+        ring_len,
+        task_radius,
         pad0,
-        pad1,
-        pad2
+        pad1
     ]
 );
 
@@ -478,6 +516,15 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("TASK_NONE", U32(TASK_NONE)),
     ("TASK_BALANCE", U32(TASK_BALANCE)),
     ("TASK_UPRIGHT", U32(TASK_UPRIGHT)),
+    ("TASK_PUSH", U32(TASK_PUSH)),
+    ("PUSH_SUCCESS_BONUS", F32(PUSH_SUCCESS_BONUS)),
+    ("OPT_STRIDE", U32(OPT_STRIDE)),
+    ("OPT_GRAVITY", U32(OPT_GRAVITY)),
+    ("OPT_H", U32(OPT_H)),
+    ("OPT_DT", U32(OPT_DT)),
+    ("OPT_OBS_NOISE", U32(OPT_OBS_NOISE)),
+    ("OPT_ACTION_NOISE", U32(OPT_ACTION_NOISE)),
+    ("OPT_LATENCY", U32(OPT_LATENCY)),
     ("UPRIGHT_CENTER_MARGIN", F32(UPRIGHT_CENTER_MARGIN)),
     ("UPRIGHT_CONTROL_MARGIN", F32(UPRIGHT_CONTROL_MARGIN)),
     ("UPRIGHT_VELOCITY_MARGIN", F32(UPRIGHT_VELOCITY_MARGIN)),

@@ -197,7 +197,8 @@ impl CameraSpec {
         }
     }
 
-    fn pixels(&self) -> [f32; 4] {
+    /// Intrinsics in pixels: (fx, fy, cx, cy).
+    pub fn pixels(&self) -> [f32; 4] {
         match self.intrinsics {
             Intrinsics::Fovy(deg) => {
                 let fy = 0.5 * self.height as f32 / (0.5 * deg.to_radians()).tan();
@@ -534,6 +535,7 @@ const PREPARE_BINDINGS: &[Binding] = &[
     Binding::Storage,
     Binding::Storage,
     Binding::Storage,
+    Binding::StorageRead, // geom size scales
 ];
 const RASTER_BINDINGS: &[Binding] = &[
     Binding::Uniform,
@@ -608,9 +610,11 @@ pub struct BatchRenderer {
     mesh_indices: GpuBuffer<u32>,
     instances: GpuBuffer<DrawInstance>,
     colors: GpuBuffer<[f32; 4]>,
+    scales: GpuBuffer<f32>,
     cameras: GpuBuffer<RenderCamera>,
     lights: GpuBuffer<RenderLight>,
     camera_specs: Vec<CameraSpec>,
+    slots: wgpu::Buffer,
     rgb: Option<GpuBuffer<u32>>,
     depth: Option<GpuBuffer<f32>>,
     seg: Option<GpuBuffer<u32>>,
@@ -634,7 +638,7 @@ fn q4(q: Quat) -> [f32; 4] {
 }
 
 /// MuJoCo's default geom colour; a geom that keeps it shows its material's colour.
-const DEFAULT_GEOM_RGBA: Vec4 = Vec4::new(0.5, 0.5, 0.5, 1.0);
+pub const DEFAULT_GEOM_RGBA: Vec4 = Vec4::new(0.5, 0.5, 0.5, 1.0);
 
 /// Mesh entry, scale and capsule half-length of a geom; round geoms take level of detail
 /// `lod` of [`mesh::ROUND_LODS`].
@@ -989,6 +993,10 @@ impl BatchRenderer {
             colors.len() * copies(per.colors),
         )?;
         colors_buf.write(gpu, 0, &repeat(&colors, copies(per.colors)));
+        // Size scale of each geom (1: as modelled), per world with the colours.
+        let scales_buf =
+            GpuBuffer::<f32>::storage(gpu, "render.scales", colors.len() * copies(per.colors))?;
+        scales_buf.write(gpu, 0, &vec![1.0; colors.len() * copies(per.colors)]);
         let cameras_buf =
             GpuBuffer::<RenderCamera>::storage(gpu, "render.cameras", ncam * copies(per.cameras))?;
         cameras_buf.write(gpu, 0, &repeat(&render_cams, copies(per.cameras)));
@@ -1032,6 +1040,7 @@ impl BatchRenderer {
                 geom_pose.raw(),
                 view_pose.raw(),
                 light_pose.raw(),
+                scales_buf.raw(),
             ],
         );
         let targets = Targets {
@@ -1230,9 +1239,11 @@ impl BatchRenderer {
             mesh_indices,
             instances,
             colors: colors_buf,
+            scales: scales_buf,
             cameras: cameras_buf,
             lights: lights_buf,
             camera_specs: cams,
+            slots: slots_buf.clone(),
             rgb,
             depth,
             seg,
@@ -1253,7 +1264,48 @@ impl BatchRenderer {
     }
 }
 
+/// The renderer's look tables, for kernels that change them on the GPU (the randomizer's
+/// looks pass): one copy per world where [`RenderConfig::per_world`] asks.
+pub struct LookTables<'a> {
+    /// Geom colours (linear RGBA), `[world][geom]`.
+    pub colors: &'a wgpu::Buffer,
+    /// Geom size scales, `[world][geom]` (per world with the colours).
+    pub scales: &'a wgpu::Buffer,
+    /// Cameras (`RenderCamera`), `[world][camera]`.
+    pub cameras: &'a wgpu::Buffer,
+    /// Lights (`RenderLight`), `[world][light]`.
+    pub lights: &'a wgpu::Buffer,
+    /// The rendered worlds, in output order (`u32`).
+    pub slots: &'a wgpu::Buffer,
+    /// Geoms per world.
+    pub num_geoms: u32,
+    /// Cameras per world.
+    pub num_cameras: u32,
+    /// Lights per world.
+    pub num_lights: u32,
+    /// Rendered worlds.
+    pub num_slots: u32,
+    /// Pixels of all views of one rendered world.
+    pub pixels_per_world: u32,
+}
+
 impl BatchRenderer {
+    /// The look tables and their sizes.
+    pub fn look_tables(&self) -> LookTables<'_> {
+        LookTables {
+            colors: self.colors.raw(),
+            scales: self.scales.raw(),
+            cameras: self.cameras.raw(),
+            lights: self.lights.raw(),
+            slots: &self.slots,
+            num_geoms: self.num_geoms as u32,
+            num_cameras: self.camera_specs.len() as u32,
+            num_lights: self.params.num_lights,
+            num_slots: self.params.num_slots,
+            pixels_per_world: (self.pixels / self.params.num_slots.max(1) as usize) as u32,
+        }
+    }
+
     /// Records the passes into `encoder`, after the step that wrote the State: prepare,
     /// then per page the raster pass and the copy-out (texture copies and depth
     /// linearization, or the resolve pass).

@@ -591,9 +591,13 @@ pub fn compile(model: &Model, opts: &PhysicsOptions) -> Result<Compiled, Error> 
         obs_dim: nq + nv,
         reset_noise: 0.0,
         task_q2: 0,
+        off_opt: 0,
+        wstride_opt: 0,
+        scratch_ring: 0,
+        ring_len: 0,
+        task_radius: 0.0,
         pad0: 0,
         pad1: 0,
-        pad2: 0,
     };
     let body_names = (0..nbody).map(name_of).collect();
     warnings.sort();
@@ -628,6 +632,22 @@ pub struct PerWorld {
     pub actuators: bool,
     /// Initial states.
     pub init: bool,
+    /// Options (gravity, substep, noise and latency).
+    pub options: bool,
+}
+
+impl PerWorld {
+    /// Families per world in either.
+    pub fn or(self, o: PerWorld) -> PerWorld {
+        PerWorld {
+            bodies: self.bodies || o.bodies,
+            joints: self.joints || o.joints,
+            geoms: self.geoms || o.geoms,
+            actuators: self.actuators || o.actuators,
+            init: self.init || o.init,
+            options: self.options || o.options,
+        }
+    }
 }
 
 impl Compiled {
@@ -656,11 +676,21 @@ impl Compiled {
             .collect();
         (p.off_pair, _) = family(&pair_words, false);
         (p.off_init, p.wstride_init) = family(&self.init_state, per_world.init);
+        let mut opt = [0.0_f32; OPT_STRIDE as usize];
+        opt[OPT_GRAVITY as usize..OPT_GRAVITY as usize + 3].copy_from_slice(&[
+            p.gravity_x,
+            p.gravity_y,
+            p.gravity_z,
+        ]);
+        opt[OPT_H as usize] = p.h;
+        opt[OPT_DT as usize] = p.dt;
+        (p.off_opt, p.wstride_opt) = family(&opt, per_world.options);
         // Scratch: per-body substep words, controls, contact count, contacts.
         let nb = p.num_bodies;
         p.scratch_ctrl = SCRATCH_BODY * nb;
         p.scratch_contacts = SCRATCH_BODY * nb + p.num_actuators + 1;
-        p.scratch_stride = p.scratch_contacts + p.contact_capacity * CONTACT_STRIDE;
+        p.scratch_ring = p.scratch_contacts + p.contact_capacity * CONTACT_STRIDE;
+        p.scratch_stride = p.scratch_ring + p.ring_len * p.num_actuators;
         if out.is_empty() {
             out.push(0.0); // wgpu rejects empty bindings
         }

@@ -128,6 +128,16 @@ impl World<'_> {
     fn gw3(&self, g: u32, k: u32) -> Vec3 {
         Vec3::new(self.gw(g, k), self.gw(g, k + 1), self.gw(g, k + 2))
     }
+    fn opt(&self, k: u32) -> f32 {
+        self.model[(self.p.off_opt + self.world * self.p.wstride_opt + k) as usize]
+    }
+    fn gravity(&self) -> Vec3 {
+        Vec3::new(
+            self.opt(OPT_GRAVITY),
+            self.opt(OPT_GRAVITY + 1),
+            self.opt(OPT_GRAVITY + 2),
+        )
+    }
     fn aw(&self, a: u32, k: u32) -> f32 {
         self.model[(self.p.off_act + self.world * self.p.wstride_act + a * ACT_STRIDE + k) as usize]
     }
@@ -697,7 +707,7 @@ impl World<'_> {
         // Normal: remove the approach speed (and the separation speed the position pass
         // created), keep restitution's bounce when the impact was fast enough to bounce.
         let vn = self.relative_velocity(a, ra, b, rb).dot(n);
-        let g = Vec3::new(self.p.gravity_x, self.p.gravity_y, self.p.gravity_z).length();
+        let g = self.gravity().length();
         let vn0 = self.contact_word(c, C_VN0);
         let e = if vn0.abs() <= 2.0 * g * h {
             0.0
@@ -770,7 +780,7 @@ impl World<'_> {
         if b == NONE {
             return 0.0;
         }
-        (self.vel(b).length() + self.angvel(b).length() * self.bw(b, B_RADIUS)) * self.p.dt
+        (self.vel(b).length() + self.angvel(b).length() * self.bw(b, B_RADIUS)) * self.opt(OPT_DT)
     }
 
     /// Records `hit` between bodies `ba` and `bb` (geoms with rounding radii `rad`).
@@ -877,8 +887,8 @@ impl World<'_> {
             self.scratch[(self.p.scratch_ctrl as usize) + a] = c;
         }
         let mut flags = self.collide();
-        let h = self.p.h;
-        let g = Vec3::new(self.p.gravity_x, self.p.gravity_y, self.p.gravity_z);
+        let h = self.opt(OPT_H);
+        let g = self.gravity();
         let nb = self.p.num_bodies;
         let nc = self.num_contacts();
         for _ in 0..self.p.substeps {

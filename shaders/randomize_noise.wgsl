@@ -1,0 +1,48 @@
+// randomize.depth_noise: Gaussian noise on the rendered depth, after the render passes.
+// Each rendered world's standard deviation is its `depth.noise_std` value; pixels that see
+// no surface (depth 0) stay 0, and noisy depths stay above 0 so `depth > 0` is still the
+// mask. Fresh for every (episode, step). x: pixel groups of a world; y: rendered world.
+#import shared/env_io
+#import shared/rng
+#import shared/randomize
+
+// Rust twin: manyworlds::layout::randomize::NoiseParams.
+struct NoiseParams {
+    pixels_per_world: u32,
+    num_slots: u32,
+    draw_stride: u32,
+    value: u32,
+}
+
+@group(0) @binding(0) var<uniform> np: NoiseParams;
+@group(0) @binding(1) var<uniform> params: StepParams;
+@group(0) @binding(2) var<storage, read> draws: array<f32>;
+@group(0) @binding(3) var<storage, read> clocks: array<WorldClock>;
+@group(0) @binding(4) var<storage, read> slots: array<u32>;
+@group(0) @binding(5) var<storage, read_write> depth: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn depth_noise(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let p = gid.x;
+    let slot = gid.y;
+    if p >= np.pixels_per_world || slot >= np.num_slots {
+        return;
+    }
+    let world = slots[slot];
+    let sd = draws[world * np.draw_stride + np.value];
+    let i = slot * np.pixels_per_world + p;
+    let d = depth[i];
+    if sd <= 0.0 || d <= 0.0 {
+        return;
+    }
+    let clock = clocks[world];
+    let key = params.key ^ vec4<u32>(0u, 0u, clock.elapsed & ~CLOCK_DONE, 0u);
+    let u = rng_block(key, world, clock.episode, DEPTH_NOISE_BLOCK + p / 2u);
+    var z: f32;
+    if (p & 1u) == 0u {
+        z = std_normal(u.x, u.y);
+    } else {
+        z = std_normal(u.z, u.w);
+    }
+    depth[i] = max(d + sd * z, 1e-6);
+}
