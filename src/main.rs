@@ -24,7 +24,8 @@ struct Cli {
 enum Command {
     /// Measure env-steps/s over every combination of envs, world counts and modes.
     Bench(BenchArgs),
-    /// Replay given initial states and actions with autoreset off; write every step.
+    /// Replay given initial states and actions (autoreset off unless the input asks); write
+    /// every step.
     Rollout(RolloutArgs),
     /// Render views of a scene or env after some steps: PNG, NPY and a mosaic per view.
     Render(RenderArgs),
@@ -88,6 +89,10 @@ struct BenchArgs {
     /// Rendered outputs, comma separated: rgb, depth, seg.
     #[arg(long, value_delimiter = ',', default_value = "rgb,depth")]
     outputs: Vec<String>,
+    /// Domain randomization spec (JSON) for every env and scene benchmarked; without it
+    /// push-cube uses its default spec and other envs randomize nothing.
+    #[arg(long, value_name = "SPEC.json")]
+    randomize: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +136,9 @@ struct RenderArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     lenient: bool,
+    /// Domain randomization spec (JSON); without it push-cube uses its default spec.
+    #[arg(long, value_name = "SPEC.json")]
+    randomize: Option<String>,
 }
 
 /// Parses `WxH` (e.g. `64x64`) into pixels.
@@ -147,11 +155,13 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
 
 #[derive(clap::Args)]
 struct RolloutArgs {
-    /// Input JSON: {"env", "seed", "steps", "worlds": [{"initial_state"?, "actions"}]}.
+    /// Input JSON: {"env", "seed", "steps", "autoreset"?, "worlds": [{"initial_state"?,
+    /// "actions"}]}; "autoreset" is "disabled" (the default), "next_step" or "same_step".
     #[arg(long)]
     input: String,
     /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]};
-    /// scenes add "joints" and "bodies" per world.
+    /// scenes add "joints" and "bodies" per world, and randomized envs "params": one
+    /// object per episode of the world with the values drawn at its reset.
     #[arg(long)]
     output: String,
     /// An MJCF scene to roll out (the input's "env" may then be left out).
@@ -160,6 +170,14 @@ struct RolloutArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     lenient: bool,
+    /// Domain randomization spec (JSON); without it push-cube uses its default spec.
+    #[arg(long, value_name = "SPEC.json")]
+    randomize: Option<String>,
+}
+
+/// Reads `--randomize FILE` (errors name the file, entry and field).
+fn load_randomize(path: Option<&str>) -> Result<Option<manyworlds::randomize::Spec>, Error> {
+    path.map(manyworlds::randomize::Spec::from_file).transpose()
 }
 
 /// Opens a registered env, or an MJCF scene file; scenes also return their compiled
@@ -288,6 +306,9 @@ struct BenchCell {
     /// Views per frame (rendered worlds × cameras).
     #[serde(skip_serializing_if = "Option::is_none")]
     views: Option<usize>,
+    /// The `--randomize` spec file, "default" for an env's own default spec (push-cube),
+    /// or null when nothing is randomized.
+    randomize: Option<String>,
 }
 
 /// Random valid actions: a few pre-drawn batches cycled, so the timing is the env's.
@@ -323,6 +344,7 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
         }
     }
     let outputs = parse_outputs(&a.outputs)?;
+    let spec = load_randomize(a.randomize.as_deref())?;
     if a.mode.contains(&Mode::Render) && a.render.is_none() {
         return Err(Error::InvalidArgument {
             field: "--mode".into(),
@@ -345,11 +367,24 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
     } else {
         a.scene.iter().map(|f| (None, Some(f.as_str()))).collect()
     };
+    let mut defaults: Vec<String> = Vec::new();
     for (name_opt, scene_opt) in targets {
         let name = name_opt.or(scene_opt).unwrap_or_default().to_string();
         let name = &name;
+        let randomize = match (&a.randomize, name_opt) {
+            (Some(f), _) => Some(f.clone()),
+            (None, Some(n)) => {
+                let renders = a.render.is_some() || env::scene::registered_render(n).is_some();
+                env::scene::registered_randomize(n, renders).map(|_| "default".to_string())
+            }
+            (None, None) => None,
+        };
+        if a.randomize.is_none() && randomize.is_some() {
+            defaults.push(name.clone());
+        }
         for &worlds in &a.worlds {
             let mut cfg = EnvConfig::new(worlds);
+            cfg.randomize = spec.clone();
             if let Some((w, h)) = a.render {
                 cfg.render = Some(manyworlds::render::RenderConfig {
                     cameras: a.camera.clone(),
@@ -437,6 +472,7 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
                         Vec::new()
                     },
                     views,
+                    randomize: randomize.clone(),
                 };
                 if a.json {
                     println!("{}", serde_json::to_string(&cell).expect("cell serialises"));
@@ -467,8 +503,13 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
         }
     }
     if !a.json {
+        let randomization = match &a.randomize {
+            Some(f) => format!("randomization on ({f})"),
+            None if defaults.is_empty() => "randomization off".to_string(),
+            None => format!("randomization: default spec for {}", defaults.join(", ")),
+        };
         println!(
-            "warm-up: {} steps per cell, not timed; median of {} repeats; random actions; next-step autoreset; total {:.1} s",
+            "warm-up: {} steps per cell, not timed; median of {} repeats; random actions; next-step autoreset; {randomization}; total {:.1} s",
             a.warmup,
             a.repeats,
             t_all.elapsed().as_secs_f64()
@@ -479,6 +520,7 @@ fn bench(a: &BenchArgs) -> Result<(), Error> {
 
 fn render(a: &RenderArgs) -> Result<(), Error> {
     use manyworlds::render::{files, Outputs, RenderConfig, SegmentIds};
+    let spec = load_randomize(a.randomize.as_deref())?;
     let gpu = Gpu::new()?;
     println!("adapter: {}", gpu.adapter());
     let rc = RenderConfig {
@@ -490,7 +532,8 @@ fn render(a: &RenderArgs) -> Result<(), Error> {
         },
         ..RenderConfig::new(a.size.0, a.size.1)
     };
-    let cfg = EnvConfig::new(a.worlds).render(rc.clone());
+    let mut cfg = EnvConfig::new(a.worlds).render(rc.clone());
+    cfg.randomize = spec;
     let (mut env, _) = open_env(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg)?;
     env.reset(a.seed)?;
     let pool = random_actions(env.as_ref(), a.seed, 8);
@@ -559,7 +602,33 @@ struct RolloutInput {
     #[serde(default)]
     seed: u64,
     steps: usize,
+    /// Autoreset mode; rollouts replay without resets unless this says otherwise.
+    #[serde(default)]
+    autoreset: RolloutAutoreset,
     worlds: Vec<RolloutWorldIn>,
+}
+
+/// The rollout input's `"autoreset"`.
+#[derive(Deserialize, Serialize, Clone, Copy, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum RolloutAutoreset {
+    /// Worlds never reset: dynamics go on after termination.
+    #[default]
+    Disabled,
+    /// Gymnasium's next-step autoreset.
+    NextStep,
+    /// Same-step autoreset.
+    SameStep,
+}
+
+impl RolloutAutoreset {
+    fn mode(self) -> AutoresetMode {
+        match self {
+            RolloutAutoreset::Disabled => AutoresetMode::Disabled,
+            RolloutAutoreset::NextStep => AutoresetMode::NextStep,
+            RolloutAutoreset::SameStep => AutoresetMode::SameStep,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -576,6 +645,7 @@ struct RolloutOutput {
     env: String,
     seed: u64,
     steps: usize,
+    autoreset: RolloutAutoreset,
     worlds: Vec<RolloutWorldOut>,
 }
 
@@ -591,6 +661,13 @@ struct RolloutWorldOut {
     /// Scenes: body name → {"pos": [[x, y, z]], "quat": [[w, x, y, z]]} per step.
     #[serde(skip_serializing_if = "Option::is_none")]
     bodies: Option<std::collections::BTreeMap<String, BodyTrack>>,
+    /// Randomized envs: one object per episode, in order, with the values its reset drew
+    /// (`"geom.friction:cube": 0.73`); absent when the env randomizes nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// The episode of the last entry of `params`.
+    #[serde(skip)]
+    params_episode: Option<u32>,
 }
 
 #[derive(Serialize, Default)]
@@ -628,6 +705,28 @@ fn record_scene(
             t.quat.push([r.w, r.x, r.y, r.z]);
         }
     }
+}
+
+/// Appends the randomized values of each world in `worlds` whose current episode is not
+/// recorded yet (nothing when the env randomizes nothing).
+fn record_params(
+    out: &mut [RolloutWorldOut],
+    env: &mut dyn VecEnv,
+    worlds: &[usize],
+) -> Result<(), Error> {
+    let Some(p) = env.randomized_params()? else {
+        return Ok(());
+    };
+    for &w in worlds {
+        let o = &mut out[w];
+        let Some(e) = p.episode(w) else { continue };
+        if o.params_episode == Some(e) {
+            continue;
+        }
+        o.params_episode = Some(e);
+        o.params.get_or_insert_with(Vec::new).push(p.to_json(w));
+    }
+    Ok(())
 }
 
 fn input_err(file: &str, field: String, message: String) -> Error {
@@ -689,8 +788,10 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
             "is empty; give at least one world".into(),
         ));
     }
+    let spec = load_randomize(a.randomize.as_deref())?;
     let gpu = Gpu::new()?;
-    let cfg = EnvConfig::new(input.worlds.len()).autoreset(AutoresetMode::Disabled);
+    let mut cfg = EnvConfig::new(input.worlds.len()).autoreset(input.autoreset.mode());
+    cfg.randomize = spec;
     let (mut env, compiled) = open_env(
         &gpu,
         input.env.as_deref(),
@@ -794,6 +895,9 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
         let st = env.get_state(Worlds::All)?;
         record_scene(&mut out, c, &obs, &st);
     }
+    // Episode 0 of every world was drawn by the reset.
+    let all: Vec<usize> = (0..n).collect();
+    record_params(&mut out, env.as_mut(), &all)?;
     for t in 0..input.steps {
         let step = env.step(&actions[t * n * adim..(t + 1) * n * adim])?;
         let faults = step.faults();
@@ -810,11 +914,19 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
             o.terminated.push(step.terminated[w]);
             o.truncated.push(step.truncated[w]);
         }
+        // FLAG_RESET marks the step whose reset drew a world's new episode (the step
+        // after the end in next-step mode, the end itself in same-step mode).
+        let reset: Vec<usize> = (0..n)
+            .filter(|&w| step.flags[w] & manyworlds::layout::FLAG_RESET != 0)
+            .collect();
         let obs = step.obs.to_vec();
         record_obs(&mut out, &obs);
         if let Some(c) = &compiled {
             let st = env.get_state(Worlds::All)?;
             record_scene(&mut out, c, &obs, &st);
+        }
+        if !reset.is_empty() {
+            record_params(&mut out, env.as_mut(), &reset)?;
         }
     }
     let doc = RolloutOutput {
@@ -822,6 +934,7 @@ fn rollout(a: &RolloutArgs) -> Result<(), Error> {
         env: input.env.or(a.scene.clone()).unwrap_or_default(),
         seed: input.seed,
         steps: input.steps,
+        autoreset: input.autoreset,
         worlds: out,
     };
     let json = serde_json::to_string(&doc).expect("rollout output serialises");

@@ -411,3 +411,191 @@ fn bench_render_reports_views_per_second() {
     assert_eq!(last["views"], 32);
     assert_eq!(last["outputs"], serde_json::json!(["rgb", "depth"]));
 }
+
+/// The spec of the randomized rollout test: cube friction and mass.
+const CUBE_SPEC: &str = r#"{"entries": [
+  {"field": "geom.friction", "targets": ["cube"], "dist": {"uniform": [0.2, 1.2]}},
+  {"field": "body.mass_scale", "targets": ["cube"], "dist": {"loguniform": [0.5, 2.0]}}
+]}"#;
+
+/// `rollout --randomize` writes, per world, one "params" object per episode with the
+/// values drawn at its reset: push-cube's 250-step episodes give every world two in
+/// 300 steps with autoreset on, each inside the spec's ranges and each episode new.
+/// Without randomization "params" is absent.
+#[test]
+fn rollout_randomize_writes_params_per_episode() {
+    let d = scratch("randomize");
+    let spec = d.join("cube.json");
+    std::fs::write(&spec, CUBE_SPEC).unwrap();
+    let steps = 300;
+    let worlds: Vec<serde_json::Value> = (0..4)
+        .map(|_| serde_json::json!({"actions": vec![[0.0, 0.0]; steps]}))
+        .collect();
+    let run = |autoreset: &str, name: &str| -> serde_json::Value {
+        let input = d.join(format!("{name}.json"));
+        let output = d.join(format!("{name}.out.json"));
+        let doc = serde_json::json!({
+            "env": "push-cube", "seed": 5, "steps": steps, "autoreset": autoreset,
+            "worlds": worlds,
+        });
+        std::fs::write(&input, doc.to_string()).unwrap();
+        let out = bin()
+            .args(["rollout", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&output)
+            .arg("--randomize")
+            .arg(&spec)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap()
+    };
+    let next = run("next_step", "next");
+    assert_eq!(next["autoreset"], "next_step");
+    let worlds_out = next["worlds"].as_array().unwrap();
+    assert_eq!(worlds_out.len(), 4);
+    for (w, world) in worlds_out.iter().enumerate() {
+        let params = world["params"].as_array().unwrap();
+        assert!(params.len() >= 2, "world {w}: {params:?}");
+        let resets = world["truncated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(world["terminated"].as_array().unwrap())
+            .filter(|v| v.as_bool().unwrap())
+            .count();
+        assert!(resets >= 1, "world {w} never ended an episode");
+        for p in params {
+            let p = p.as_object().unwrap();
+            assert_eq!(p.len(), 2, "{p:?}");
+            let f = p["geom.friction:cube"].as_f64().unwrap();
+            let m = p["body.mass_scale:cube"].as_f64().unwrap();
+            assert!((0.2..1.2).contains(&f), "world {w} friction {f}");
+            assert!((0.5..=2.0).contains(&m), "world {w} mass scale {m}");
+        }
+        for pair in params.windows(2) {
+            assert_ne!(pair[0], pair[1], "world {w}: consecutive episodes repeat");
+        }
+    }
+    // Values are a function of (seed, world, episode): same-step autoreset draws the
+    // same ones; with autoreset off each world has only its first episode.
+    let same = run("same_step", "same");
+    let off = run("disabled", "off");
+    for w in 0..4 {
+        let p = next["worlds"][w]["params"].as_array().unwrap();
+        let ps = same["worlds"][w]["params"].as_array().unwrap();
+        let n = p.len().min(ps.len());
+        assert_eq!(p[..n], ps[..n], "world {w}");
+        assert_eq!(
+            off["worlds"][w]["params"],
+            serde_json::json!([p[0]]),
+            "world {w}"
+        );
+    }
+    // cartpole randomizes nothing: no "params" key.
+    let input = d.join("cartpole.json");
+    let output = d.join("cartpole.out.json");
+    std::fs::write(
+        &input,
+        r#"{"env": "cartpole", "steps": 2, "worlds": [{"actions": [[0], [1]]}]}"#,
+    )
+    .unwrap();
+    let out = rollout(&input, &output);
+    assert!(out.status.success());
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    assert!(
+        got["worlds"][0].get("params").is_none(),
+        "{}",
+        got["worlds"][0]
+    );
+}
+
+/// A misspelt field in a `--randomize` spec is an error naming the file and the entry.
+#[test]
+fn bench_randomize_rejects_a_bad_spec() {
+    let d = scratch("badspec");
+    let spec = d.join("typo.json");
+    std::fs::write(&spec, CUBE_SPEC.replace("geom.friction", "geom.frictoin")).unwrap();
+    let out = bin()
+        .args([
+            "bench",
+            "--env",
+            "push-cube",
+            "--worlds",
+            "4",
+            "--randomize",
+        ])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("typo.json") && err.contains("entries[0].field"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `bench --json` says what each cell randomizes: push-cube's own default spec, a
+/// `--randomize` file, or null; the table's footer says it too.
+#[test]
+fn bench_reports_randomization() {
+    let d = scratch("benchspec");
+    let spec = d.join("cube.json");
+    std::fs::write(&spec, CUBE_SPEC).unwrap();
+    let bench = |extra: &[&str]| -> String {
+        let out = bin()
+            .args([
+                "bench",
+                "--worlds",
+                "16",
+                "--steps",
+                "5",
+                "--warmup",
+                "1",
+                "--repeats",
+                "1",
+                "--mode",
+                "rl",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let cells = |text: &str| -> Vec<serde_json::Value> {
+        text.lines()
+            .skip(1)
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let text = bench(&["--env", "push-cube,boxes", "--json"]);
+    let c = cells(&text);
+    assert_eq!(c.len(), 2, "{text}");
+    assert_eq!(c[0]["env"], "push-cube");
+    assert_eq!(c[0]["randomize"], "default");
+    assert_eq!(c[1]["env"], "boxes");
+    assert!(c[1]["randomize"].is_null(), "{}", c[1]);
+    let path = spec.to_str().unwrap();
+    let text = bench(&["--env", "push-cube", "--json", "--randomize", path]);
+    assert_eq!(cells(&text)[0]["randomize"], path);
+    let table = bench(&["--env", "push-cube", "--randomize", path]);
+    assert!(
+        table.contains(&format!("randomization on ({path})")),
+        "{table}"
+    );
+    let table = bench(&["--env", "boxes"]);
+    assert!(table.contains("randomization off"), "{table}");
+}
