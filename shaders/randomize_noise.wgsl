@@ -21,28 +21,31 @@ struct NoiseParams {
 @group(0) @binding(4) var<storage, read> slots: array<u32>;
 @group(0) @binding(5) var<storage, read_write> depth: array<f32>;
 
+// One thread per four pixels: one RNG block gives two Box-Muller pairs (cos and sin of
+// each), a quarter of the hashing and half the logarithms of one draw per pixel.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn depth_noise(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let p = gid.x;
+    let q = gid.x;
     let slot = gid.y;
-    if p >= np.pixels_per_world || slot >= np.num_slots {
+    if 4u * q >= np.pixels_per_world || slot >= np.num_slots {
         return;
     }
     let world = slots[slot];
     let sd = draws[world * np.draw_stride + np.value];
-    let i = slot * np.pixels_per_world + p;
-    let d = depth[i];
-    if sd <= 0.0 || d <= 0.0 {
+    if sd <= 0.0 {
         return;
     }
     let clock = clocks[world];
     let key = params.key ^ vec4<u32>(0u, 0u, clock.elapsed & ~CLOCK_DONE, 0u);
-    let u = rng_block(key, world, clock.episode, DEPTH_NOISE_BLOCK + p / 2u);
-    var z: f32;
-    if (p & 1u) == 0u {
-        z = std_normal(u.x, u.y);
-    } else {
-        z = std_normal(u.z, u.w);
+    let z = sd * normals4(rng_block(key, world, clock.episode, DEPTH_NOISE_BLOCK + q));
+    let base = slot * np.pixels_per_world + 4u * q;
+    for (var k = 0u; k < 4u; k++) {
+        let p = 4u * q + k;
+        if p < np.pixels_per_world {
+            let d = depth[base + k];
+            if d > 0.0 {
+                depth[base + k] = max(d + z[k], 1e-6);
+            }
+        }
     }
-    depth[i] = max(d + sd * z, 1e-6);
 }

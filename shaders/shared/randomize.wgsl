@@ -12,6 +12,16 @@ fn std_normal(u0: u32, u1: u32) -> f32 {
     return r * sin_cos(6.2831855 * rng_unit(u1)).y;
 }
 
+// Four standard normals from one RNG block: two Box-Muller pairs, each giving the
+// cosine and the sine branch (for noise, where draws come four at a time).
+fn normals4(u: vec4<u32>) -> vec4<f32> {
+    let r0 = sqrt(-2.0 * log(1.0 - rng_unit(u.x)));
+    let r1 = sqrt(-2.0 * log(1.0 - rng_unit(u.z)));
+    let a0 = sin_cos(6.2831855 * rng_unit(u.y));
+    let a1 = sin_cos(6.2831855 * rng_unit(u.w));
+    return vec4<f32>(r0 * a0.y, r0 * a0.x, r1 * a1.y, r1 * a1.x);
+}
+
 // One component: uniform [a, b), log-uniform [a, b), or normal (mean a, std b, clamped
 // to ±clip standard deviations when clip > 0). `choice` is picked by the caller.
 fn dist_draw(kind: u32, a: f32, b: f32, clip: f32, u0: u32, u1: u32) -> f32 {

@@ -75,12 +75,20 @@ pub struct BatchEnv {
     renderer: Option<BatchRenderer>,
     /// Kernels dispatched after every step dispatch (the randomizer), before the
     /// renderer's passes (looks), and after them (image noise, x × y workgroups).
-    after_step: Vec<(BoundKernel, u32)>,
+    after_step: Vec<Stage>,
     before_render: Vec<(BoundKernel, u32)>,
     after_render: Vec<(BoundKernel, u32, u32)>,
     zero_step_observe: bool,
     label: String,
     slots: usize,
+}
+
+/// A command recorded after each step dispatch.
+pub enum Stage {
+    /// A kernel and its workgroup count.
+    Dispatch(BoundKernel, u32),
+    /// Zero a buffer (a counter the next kernel appends to).
+    Clear(wgpu::Buffer),
 }
 
 impl BatchEnv {
@@ -254,9 +262,9 @@ impl BatchEnv {
         kernel.bind(&self.gpu, &buffers)
     }
 
-    /// Dispatches `kernel` (`groups` workgroups) after every step dispatch, in order.
-    pub fn add_after_step(&mut self, kernel: BoundKernel, groups: u32) {
-        self.after_step.push((kernel, groups));
+    /// Records `stage` after every step dispatch (stages run in the order added).
+    pub fn add_after_step(&mut self, stage: Stage) {
+        self.after_step.push(stage);
     }
 
     /// Dispatches `kernel` before the renderer's passes.
@@ -358,8 +366,11 @@ impl BatchEnv {
         let mut enc = self.gpu.encoder("env.step");
         for _ in 0..dispatches {
             self.kernel.dispatch(&mut enc, self.groups);
-            for (k, g) in &self.after_step {
-                k.dispatch(&mut enc, *g);
+            for stage in &self.after_step {
+                match stage {
+                    Stage::Dispatch(k, g) => k.dispatch(&mut enc, *g),
+                    Stage::Clear(b) => enc.clear_buffer(b, 0, None),
+                }
             }
         }
         if let Some(r) = &self.renderer {

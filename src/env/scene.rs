@@ -14,11 +14,11 @@
 //!   [`FLAG_NONFINITE`]; a world that runs out of contact capacity keeps going with
 //!   [`FLAG_CONTACT_OVERFLOW`] set (the extra contacts are dropped, never silently).
 
-use super::batch::{BatchEnv, ENV_BINDINGS};
+use super::batch::{BatchEnv, Stage, ENV_BINDINGS};
 use super::{
     ActionSpace, AutoresetMode, EnvBuffers, EnvConfig, EnvSpec, Step, VecEnv, WorldStates, Worlds,
 };
-use crate::gpu::{shader, AdapterSummary, Binding, Gpu, GpuBuffer, Kernel};
+use crate::gpu::{shader, AdapterSummary, Binding, BoundKernel, Gpu, GpuBuffer, Kernel};
 use crate::layout::physics::*;
 use crate::randomize::{Plan, Randomizer};
 use crate::render::BatchRenderer;
@@ -206,6 +206,8 @@ const RANDOMIZE_BINDINGS: &[Binding] = &[
     Binding::Storage,     // ADR ranges
     Binding::Storage,     // ADR counts
     Binding::StorageRead, // ADR signal
+    Binding::Storage,     // worlds with work this step
+    Binding::Storage,     // their count
 ];
 
 /// A batch of worlds of one rigid-body scene on the GPU.
@@ -346,7 +348,7 @@ pub fn make_scene(
     let randomizer = match rplan {
         Some(rplan) => {
             let r = Randomizer::new(gpu, rplan, n)?;
-            let [rp, table, draws, ranges, counts, signal] = r.kernel_buffers();
+            let [rp, table, draws, ranges, counts, signal, list, count] = r.kernel_buffers();
             let extra = [
                 model_buf.raw(),
                 scratch.raw(),
@@ -356,26 +358,36 @@ pub fn make_scene(
                 ranges,
                 counts,
                 signal,
+                list,
+                count,
             ];
-            let k = Kernel::new(
-                gpu,
-                "scene.randomize",
-                &source,
-                "randomize",
-                RANDOMIZE_BINDINGS,
-            )?;
-            let groups = inner.groups();
-            inner.add_after_step(inner.bind_env_kernel(&k, uniform.raw(), &extra), groups);
-            if !r.plan().adr.is_empty() {
+            // The variant without private copies: a listed world touches a few hundred
+            // words once, less than loading the step kernel's copies would cost.
+            let rsource = shader::kernel_source("scene")?;
+            let entry = |name: &str| -> Result<BoundKernel, Error> {
                 let k = Kernel::new(
                     gpu,
-                    "scene.adr_update",
-                    &source,
-                    "adr_update",
+                    &format!("scene.{name}"),
+                    &rsource,
+                    name,
                     RANDOMIZE_BINDINGS,
                 )?;
+                Ok(inner.bind_env_kernel(&k, uniform.raw(), &extra))
+            };
+            let groups = inner.groups();
+            let stages = [
+                Stage::Clear(count.clone()),
+                Stage::Dispatch(entry("randomize_scan")?, groups),
+                Stage::Dispatch(entry("randomize")?, groups),
+            ];
+            let adr = if r.plan().adr.is_empty() {
+                None
+            } else {
                 let g = (r.plan().adr.len() as u32).div_ceil(crate::layout::WORKGROUP_SIZE);
-                inner.add_after_step(inner.bind_env_kernel(&k, uniform.raw(), &extra), g);
+                Some(Stage::Dispatch(entry("adr_update")?, g))
+            };
+            for stage in stages.into_iter().chain(adr) {
+                inner.add_after_step(stage);
             }
             Some(r)
         }

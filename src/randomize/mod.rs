@@ -61,6 +61,8 @@ pub struct Randomizer {
     adr_ranges: GpuBuffer<f32>,
     adr_counts: GpuBuffer<i32>,
     adr_signal: GpuBuffer<f32>,
+    list: GpuBuffer<u32>,
+    count: GpuBuffer<u32>,
 }
 
 impl Randomizer {
@@ -112,6 +114,8 @@ impl Randomizer {
         adr_counts.write(gpu, 0, &vec![0; adr_counts.len()]);
         let adr_signal = GpuBuffer::storage(gpu, "randomize.adr_signal", num_worlds)?;
         adr_signal.write(gpu, 0, &vec![0.0_f32; num_worlds]);
+        let list = GpuBuffer::storage(gpu, "randomize.list", num_worlds)?;
+        let count = GpuBuffer::storage(gpu, "randomize.count", 1)?;
         Ok(Randomizer {
             gpu: gpu.clone(),
             plan,
@@ -122,6 +126,8 @@ impl Randomizer {
             adr_ranges,
             adr_counts,
             adr_signal,
+            list,
+            count,
         })
     }
 
@@ -130,9 +136,11 @@ impl Randomizer {
         &self.plan
     }
 
-    /// The buffers the scene kernel's `randomize` and `adr_update` entries bind after the
-    /// scene's own (bindings 11 to 16).
-    pub fn kernel_buffers(&self) -> [&wgpu::Buffer; 6] {
+    /// The buffers the scene kernel's `randomize_scan`, `randomize` and `adr_update`
+    /// entries bind after the scene's own (bindings 11 to 18): parameters, slot table,
+    /// draws, ADR ranges, counts and signal, the list of worlds with work and its count
+    /// (cleared before each scan).
+    pub fn kernel_buffers(&self) -> [&wgpu::Buffer; 8] {
         [
             self.rparams.raw(),
             self.table.raw(),
@@ -140,6 +148,8 @@ impl Randomizer {
             self.adr_ranges.raw(),
             self.adr_counts.raw(),
             self.adr_signal.raw(),
+            self.list.raw(),
+            self.count.raw(),
         ]
     }
 

@@ -11,6 +11,15 @@ pub fn std_normal(u0: u32, u1: u32) -> f32 {
     r * sin_cos(6.283_185_5 * rng_unit(u1)).1
 }
 
+/// Four standard normals from one RNG block (two Box–Muller pairs, cosine and sine).
+pub fn normals4(u: [u32; 4]) -> [f32; 4] {
+    let r0 = (-2.0 * (1.0 - rng_unit(u[0])).ln()).sqrt();
+    let r1 = (-2.0 * (1.0 - rng_unit(u[2])).ln()).sqrt();
+    let (s0, c0) = sin_cos(6.283_185_5 * rng_unit(u[1]));
+    let (s1, c1) = sin_cos(6.283_185_5 * rng_unit(u[3]));
+    [r0 * c0, r0 * s0, r1 * c1, r1 * s1]
+}
+
 /// One component of a draw: `kind` is a `DIST_*` code (not `DIST_CHOICE`), `a` and `b`
 /// its parameters, `clip` the normal's clamp (0: none).
 pub fn dist_draw(kind: u32, a: f32, b: f32, clip: f32, u0: u32, u1: u32) -> f32 {
