@@ -426,12 +426,11 @@ fn gpu_matches_the_cpu_reference_on_every_scene() {
             &Default::default(),
         )
         .unwrap();
-        let mut e = manyworlds::env::make(
-            gpu(),
-            entry.name,
-            &EnvConfig::new(8).autoreset(AutoresetMode::Disabled),
-        )
-        .unwrap();
+        // The CPU reference runs the scene as written: no randomization (push-cube's
+        // default spec is turned off by an empty one).
+        let mut cfg = EnvConfig::new(8).autoreset(AutoresetMode::Disabled);
+        cfg.randomize = Some(manyworlds::randomize::Spec::new());
+        let mut e = manyworlds::env::make(gpu(), entry.name, &cfg).unwrap();
         e.reset(3).unwrap();
         let st = e.get_state(Worlds::All).unwrap();
         let c = compile(&loaded.model, &PhysicsOptions::default()).unwrap();
