@@ -361,30 +361,27 @@ pub fn make_scene(
                 list,
                 count,
             ];
-            // The variant without private copies: a listed world touches a few hundred
-            // words once, less than loading the step kernel's copies would cost.
+            // `randomize` uses the step kernel's private copies: on lavapipe every storage
+            // access is a bounds-checked gather, and reading the State and records in
+            // place cost +13% of a push-cube step at 4096 worlds against +3% with the
+            // copies (benches/randomize.rs, initial-state fields). The scan and the ADR
+            // update touch a few words per world: the variant without copies.
             let rsource = shader::kernel_source("scene")?;
-            let entry = |name: &str| -> Result<BoundKernel, Error> {
-                let k = Kernel::new(
-                    gpu,
-                    &format!("scene.{name}"),
-                    &rsource,
-                    name,
-                    RANDOMIZE_BINDINGS,
-                )?;
+            let entry = |name: &str, src: &str| -> Result<BoundKernel, Error> {
+                let k = Kernel::new(gpu, &format!("scene.{name}"), src, name, RANDOMIZE_BINDINGS)?;
                 Ok(inner.bind_env_kernel(&k, uniform.raw(), &extra))
             };
             let groups = inner.groups();
             let stages = [
                 Stage::Clear(count.clone()),
-                Stage::Dispatch(entry("randomize_scan")?, groups),
-                Stage::Dispatch(entry("randomize")?, groups),
+                Stage::Dispatch(entry("randomize_scan", &rsource)?, groups),
+                Stage::Dispatch(entry("randomize", &source)?, groups),
             ];
             let adr = if r.plan().adr.is_empty() {
                 None
             } else {
                 let g = (r.plan().adr.len() as u32).div_ceil(crate::layout::WORKGROUP_SIZE);
-                Some(Stage::Dispatch(entry("adr_update")?, g))
+                Some(Stage::Dispatch(entry("adr_update", &rsource)?, g))
             };
             for stage in stages.into_iter().chain(adr) {
                 inner.add_after_step(stage);
