@@ -629,9 +629,8 @@ fn push_trace(worlds: usize, steps: u32, many: bool) -> (Vec<Vec<f32>>, Vec<f32>
         let a = space.sample(worlds, 1, 0);
         obs.push(env.step_many(&a, steps).unwrap().obs.to_vec());
     } else {
-        for t in 0..steps {
+        for _ in 0..steps {
             let a = space.sample(worlds, 1, 0);
-            let _ = t;
             obs.push(env.step(&a).unwrap().obs.to_vec());
         }
     }

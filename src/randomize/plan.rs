@@ -164,7 +164,7 @@ impl Plan {
                     "an env that renders depth (EnvConfig::render with outputs.depth)".into(),
                 ));
             }
-            let adr_index = e.adr.map(|a| {
+            if let Some(a) = e.adr {
                 let Dist::Uniform { lo, hi } = &e.dist else {
                     unreachable!("validated")
                 };
@@ -175,9 +175,7 @@ impl Plan {
                     limit: [lo[0], hi[0]],
                     step: a.step,
                 });
-                adr.len() as u32 - 1
-            });
-            let _ = adr_index;
+            }
             // Bounds of the value, for checks and capacities.
             let (dlo, dhi) = (0..e.field.components())
                 .map(|c| e.dist.bounds(c))
@@ -416,15 +414,14 @@ impl Plan {
 
 /// The smallest and largest value an entry can produce from a nominal.
 fn value_bounds(e: &Entry, nominal: f32, (lo, hi): (f32, f32)) -> (f32, f32) {
-    let (a, b) = match e.mode {
+    match e.mode {
         Mode::Set => (lo, hi),
         Mode::Add => (nominal + lo, nominal + hi),
         Mode::Scale => {
             let (x, y) = (nominal * lo, nominal * hi);
             (x.min(y), x.max(y))
         }
-    };
-    (a, b)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -525,14 +522,10 @@ fn draft(
                     "a hinge joint (armature is modelled on hinges only)".into(),
                 ));
             }
-            positive("armature", j.armature).or_else(|_| {
-                let (a, _) = value_bounds(e, j.armature, bounds);
-                if a >= 0.0 {
-                    Ok((0.0, 0.0))
-                } else {
-                    Err((format!("armature down to {a}"), ">= 0".into()))
-                }
-            })?;
+            let (a, _) = value_bounds(e, j.armature, bounds);
+            if a < 0.0 {
+                return Err((format!("armature down to {a}"), ">= 0".into()));
+            }
             d.nominal[0] = j.armature;
             let s = compiled.mjcf_bodies[j.body].0;
             d.target = s;
