@@ -422,6 +422,73 @@ pub fn select_cameras(model: &Model, config: &RenderConfig) -> Result<Vec<Camera
     Ok(out)
 }
 
+/// A view's camera for one frame, in the computer-vision (OpenCV) convention that
+/// datasets use: camera x right, y down, z forward (the viewing direction), pixel (u, v)
+/// with u right and v down, pixel centres at +0.5. A camera-frame point X projects to
+/// `[u, v, 1]ᵀ ∝ K·X`, and a depth pixel d (m, along the camera axis) at (u, v) lies at
+/// `world_from_camera · [d·(u − cx)/fx, d·(v − cy)/fy, d, 1]ᵀ`. (MJCF cameras look
+/// along their local −z with +y up; this is that frame turned by 180° about x.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ViewCamera {
+    /// Intrinsics, pixels: `[[fx, 0, cx], [0, fy, cy], [0, 0, 1]]`, row-major.
+    pub k: [[f32; 3]; 3],
+    /// Rigid transform from camera to world coordinates, row-major, metres.
+    pub world_from_camera: [[f32; 4]; 4],
+    /// Image width, pixels.
+    pub width: u32,
+    /// Image height, pixels.
+    pub height: u32,
+    /// Near clip distance, m.
+    pub near: f32,
+    /// Far clip distance, m (depth beyond it reads [`DEPTH_BACKGROUND`]).
+    pub far: f32,
+}
+
+impl ViewCamera {
+    /// From the pose `render.prepare` wrote for a `width` × `height` view.
+    pub fn from_pose(p: &ViewPose, width: u32, height: u32) -> ViewCamera {
+        let (w, h) = (width as f32, height as f32);
+        let fx = p.proj[0] * w / 2.0;
+        let fy = p.proj[1] * h / 2.0;
+        let cx = (p.proj[2] + 1.0) * w / 2.0;
+        let cy = (1.0 - p.proj[3]) * h / 2.0;
+        let q = Quat::from_xyzw(p.qinv[0], p.qinv[1], p.qinv[2], p.qinv[3])
+            .normalize()
+            .inverse();
+        // World-from-MJCF-camera rotation, then flip y and z for the OpenCV axes.
+        let r = glam::Mat3::from_quat(q) * glam::Mat3::from_diagonal(Vec3::new(1.0, -1.0, -1.0));
+        let mut m = [[0.0f32; 4]; 4];
+        for (i, row) in m.iter_mut().enumerate().take(3) {
+            for (j, e) in row.iter_mut().enumerate().take(3) {
+                *e = r.col(j)[i];
+            }
+            row[3] = p.pos[i];
+        }
+        m[3][3] = 1.0;
+        ViewCamera {
+            k: [[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]],
+            world_from_camera: m,
+            width,
+            height,
+            near: p.depth[2],
+            far: p.depth[3],
+        }
+    }
+
+    /// The world point seen at pixel (u, v) (continuous pixel coordinates) with depth
+    /// `d` m along the camera axis.
+    pub fn unproject(&self, u: f32, v: f32, d: f32) -> Vec3 {
+        let [[fx, _, cx], [_, fy, cy], _] = self.k;
+        let c = Vec3::new(d * (u - cx) / fx, d * (v - cy) / fy, d);
+        let m = &self.world_from_camera;
+        Vec3::new(
+            m[0][0] * c.x + m[0][1] * c.y + m[0][2] * c.z + m[0][3],
+            m[1][0] * c.x + m[1][1] * c.y + m[1][2] * c.z + m[1][3],
+            m[2][0] * c.x + m[2][1] * c.y + m[2][2] * c.z + m[2][3],
+        )
+    }
+}
+
 /// One rendered view, as the outputs lay it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewInfo {
@@ -620,6 +687,7 @@ pub struct BatchRenderer {
     seg: Option<GpuBuffer<u32>>,
     pixels: usize,
     depth_scratch: wgpu::Buffer,
+    view_pose: GpuBuffer<ViewPose>,
     // Held for the bind groups.
     _keep: Vec<wgpu::Buffer>,
 }
@@ -1249,6 +1317,7 @@ impl BatchRenderer {
             seg,
             pixels,
             depth_scratch: depth_scratch.raw().clone(),
+            view_pose: view_pose.clone(),
             _keep: vec![
                 bodies_buf,
                 geoms_buf,
@@ -1450,6 +1519,18 @@ impl BatchRenderer {
         if let Some(b) = &self.seg {
             b.fill_u32(&self.gpu, u32::MAX);
         }
+    }
+
+    /// Every view's camera as it was for the last frame rendered (after randomization of
+    /// camera poses and fields of view, and following bodies), read back from the GPU: for
+    /// labels, not for per-step use. In output order, like [`views`](Self::views).
+    pub fn view_cameras(&self) -> Result<Vec<ViewCamera>, Error> {
+        let poses = self.view_pose.read(&self.gpu)?;
+        Ok(poses
+            .iter()
+            .zip(&self.views)
+            .map(|(p, v)| ViewCamera::from_pose(p, v.width, v.height))
+            .collect())
     }
 
     /// The views, in output order.
