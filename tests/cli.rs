@@ -77,11 +77,35 @@ fn bench_json_last_line_names_the_workload() {
         "mode",
         "env_steps_per_s",
         "wall_s",
+        "scene",
+        "substeps",
+        "dt",
+        "warmup",
+        "render",
+        "outputs",
+        "randomized",
+        "randomize",
     ] {
         assert!(last.get(key).is_some(), "missing {key}: {last}");
     }
+    // Every combination once, in sweep order.
+    let combos: Vec<(u64, &str)> = cells
+        .iter()
+        .map(|c| (c["worlds"].as_u64().unwrap(), c["mode"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        combos,
+        [(64, "rl"), (64, "fused"), (128, "rl"), (128, "fused")]
+    );
     assert_eq!(last["worlds"], 128);
     assert_eq!(last["mode"], "fused");
+    assert_eq!(last["dt"], 0.02, "{last}");
+    assert_eq!(last["substeps"], 1);
+    assert_eq!(last["warmup_timed"], false);
+    assert!(
+        last["render"].is_null() && last["randomized"] == false,
+        "{last}"
+    );
     assert!(last["env_steps_per_s"].as_f64().unwrap() > 0.0);
 }
 
@@ -392,7 +416,7 @@ fn bench_render_reports_views_per_second() {
             "--mode",
             "rl",
             "--render",
-            "64x64",
+            "128x64,64x64",
             "--outputs",
             "rgb,depth",
             "--json",
@@ -405,11 +429,98 @@ fn bench_render_reports_views_per_second() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout).unwrap();
-    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let cells: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cells.len(), 2, "one cell per render size: {text}");
+    assert_eq!(cells[0]["render"], "128x64");
+    let last = &cells[1];
     assert!(last["views_per_s"].as_f64().unwrap() > 0.0, "{last}");
     assert_eq!(last["render"], "64x64");
     assert_eq!(last["views"], 32);
     assert_eq!(last["outputs"], serde_json::json!(["rgb", "depth"]));
+}
+
+/// `bench --compare-peers` runs the peer script with the given Python and prints
+/// manyworlds/peer ratios from the figures it returns. A stand-in "Python" answers the
+/// probe and the cartpole workload with a fixed rate, so the ratio can be checked exactly.
+#[test]
+fn bench_compare_peers_prints_ratios_from_the_peer_script() {
+    let d = scratch("peers");
+    let fake = d.join("python");
+    std::fs::write(
+        &fake,
+        r#"#!/bin/sh
+# Called as `python - WORKLOAD ARGS...` with the script on stdin.
+shift
+cat > /dev/null
+case "$1" in
+probe) echo '{"python": "0.0-test", "peers": {"gymnasium": "9.9", "envpool": null, "mujoco": null}}' ;;
+cartpole) echo "{\"peer\": \"stand_in\", \"version\": \"9.9\", \"worlds\": $3, \"steps\": $5, \"threads\": 1, \"env_steps_per_s\": 1000}" ;;
+esac
+"#,
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let args = [
+        "bench",
+        "--env",
+        "cartpole",
+        "--worlds",
+        "16",
+        "--steps",
+        "4",
+        "--warmup",
+        "1",
+        "--repeats",
+        "1",
+        "--mode",
+        "rl",
+        "--compare-peers",
+    ];
+    let out = bin()
+        .args(args)
+        .args(["--json", "--peers-python", fake.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("gymnasium 9.9") && text.contains("not installed: envpool, mujoco"));
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let (cell, peer) = (&lines[0], &lines[1]);
+    assert_eq!(peer["peer"], "stand_in");
+    assert_eq!(
+        (peer["worlds"].as_u64(), peer["steps"].as_u64()),
+        (Some(16), Some(4))
+    );
+    let want = cell["env_steps_per_s"].as_f64().unwrap() / 1000.0;
+    let got = peer["ratio"]["rl"].as_f64().unwrap();
+    assert!(
+        (got - want).abs() <= 1e-3 * want.max(1.0),
+        "{got} vs {want}"
+    );
+
+    // Without a usable Python it says so and prints no figures.
+    let out = bin()
+        .args(args)
+        .args(["--peers-python", d.join("no-such-python").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("peers: none measured") && text.contains("could not start"),
+        "{text}"
+    );
+    assert!(!text.contains("manyworlds / peer"), "{text}");
 }
 
 /// The spec of the randomized rollout test: cube friction and mass.

@@ -58,6 +58,8 @@ pub fn spec(model: &CartpoleModel) -> EnvSpec {
         obs_is_state: true,
         action_space: ActionSpace::Discrete { n: 2 },
         max_episode_steps: model.max_episode_steps,
+        dt: model.tau,
+        substeps: 1,
         images: None,
     }
 }

@@ -170,6 +170,11 @@ pub struct EnvSpec {
     pub action_space: ActionSpace,
     /// Steps after which an episode is truncated.
     pub max_episode_steps: u32,
+    /// Simulated time per env step (control period), s: the nominal value, before any
+    /// randomization of the timestep.
+    pub dt: f32,
+    /// Integrator substeps per env step (1 for closed-form envs).
+    pub substeps: u32,
     /// The images each step renders, when the env renders ([`EnvConfig::render`]).
     pub images: Option<ImageSpec>,
 }

@@ -323,6 +323,8 @@ pub fn make_scene(
             high: compiled.ctrl_range.iter().map(|r| r[1]).collect(),
         },
         max_episode_steps: params.max_episode_steps,
+        dt: params.dt,
+        substeps: params.substeps,
         images: None,
     };
     let plan = PrivatePlan::new(&params, scene.private_words);

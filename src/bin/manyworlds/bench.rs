@@ -2,12 +2,14 @@
 //! counts, render sizes and modes.
 
 use crate::common::*;
+use crate::peers;
 use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use manyworlds::env::{self, EnvConfig};
 use manyworlds::gpu::Gpu;
 use manyworlds::Error;
 use serde::Serialize;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -19,6 +21,19 @@ pub enum Mode {
     /// No physics: the current state rendered and read back, once per timed step (needs
     /// --render).
     Render,
+}
+
+/// One `--render` entry: `WxH`, or `none` for cells without rendering.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RenderSize(pub Option<(u32, u32)>);
+
+fn parse_render(s: &str) -> Result<RenderSize, String> {
+    if s.trim() == "none" {
+        return Ok(RenderSize(None));
+    }
+    parse_size(s)
+        .map(|wh| RenderSize(Some(wh)))
+        .map_err(|e| format!("{e}, or `none`"))
 }
 
 #[derive(clap::Args)]
@@ -35,7 +50,8 @@ pub struct BenchArgs {
     /// Modes, comma separated.
     #[arg(long, value_delimiter = ',', default_value = "rl,fused")]
     pub mode: Vec<Mode>,
-    /// Untimed steps before each cell (pipeline creation, first-touch, caches).
+    /// Untimed steps before each cell (pipeline creation, first-touch, caches); never
+    /// counted in a rate.
     #[arg(long, default_value_t = 50)]
     pub warmup: u32,
     /// Timed repeats per cell; the median is reported.
@@ -44,7 +60,8 @@ pub struct BenchArgs {
     /// Seed of the reset and of the random actions.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Print one JSON object per cell (the last line is the last cell).
+    /// Print one JSON object per cell, each naming its whole workload (with
+    /// --compare-peers, one per peer measurement after the cells).
     #[arg(long)]
     pub json: bool,
     /// MJCF scene files to benchmark (in place of --env): no rewards, random controls.
@@ -54,9 +71,10 @@ pub struct BenchArgs {
     /// supported (they become warnings).
     #[arg(long)]
     pub lenient: bool,
-    /// Render every camera of every world after each step at WxH, with readback.
-    #[arg(long, value_parser = parse_size)]
-    pub render: Option<(u32, u32)>,
+    /// Render sizes, comma separated (WxH, or `none` for a cell without rendering): every
+    /// camera of every world is rendered after each step, with readback.
+    #[arg(long, value_delimiter = ',', value_parser = parse_render)]
+    pub render: Vec<RenderSize>,
     /// MJCF cameras to render, comma separated (default: all).
     #[arg(long, value_delimiter = ',')]
     pub camera: Vec<String>,
@@ -67,43 +85,109 @@ pub struct BenchArgs {
     /// push-cube uses its default spec and other envs randomize nothing.
     #[arg(long, value_name = "SPEC.json")]
     pub randomize: Option<String>,
+    /// Also measure the matching peer workloads (Gymnasium and EnvPool for `cartpole`,
+    /// MuJoCo's rollout on the same MJCF for scenes) with the project's peer script, in
+    /// this run, and print manyworlds/peer ratios. Needs a Python with those packages.
+    #[arg(long)]
+    pub compare_peers: bool,
+    /// The Python that runs the peers (a venv's `bin/python`).
+    #[arg(
+        long,
+        env = "MANYWORLDS_PEERS_PYTHON",
+        default_value = "python3",
+        value_name = "PYTHON"
+    )]
+    pub peers_python: String,
 }
 
+/// One measured cell: the whole workload, then the figures.
 #[derive(Serialize)]
 struct BenchCell {
     adapter: String,
     backend: String,
     device_type: String,
     env: String,
+    /// The MJCF file of a `--scene` cell; null for registered envs.
+    scene: Option<String>,
     worlds: usize,
     steps: u32,
+    /// Integrator substeps per env step.
+    substeps: u32,
+    /// Simulated seconds per env step (nominal).
+    dt: f32,
     warmup: u32,
+    warmup_timed: bool,
     repeats: usize,
     mode: Mode,
     autoreset: &'static str,
+    actions: &'static str,
     env_steps_per_s: f64,
     env_steps_per_s_runs: Vec<f64>,
     us_per_batch_step: f64,
     wall_s: f64,
-    /// Rendered views per second (views × frames rendered / s); absent without --render.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    views_per_s: Option<f64>,
-    /// "WxH" of the rendered views; absent without --render.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// "WxH" of the rendered views; null when the cell renders nothing.
     render: Option<String>,
-    /// Rendered outputs (rgb, depth, seg); empty without --render.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Rendered outputs (rgb, depth, seg); empty when the cell renders nothing.
     outputs: Vec<&'static str>,
-    /// Views per frame (rendered worlds × cameras).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Views per frame (rendered worlds × cameras); null without rendering.
     views: Option<usize>,
+    /// Rendered views per second (views × frames rendered / s); null without rendering.
+    views_per_s: Option<f64>,
+    /// Whether anything is randomized.
+    randomized: bool,
     /// The `--randomize` spec file, "default" for an env's own default spec (push-cube),
     /// or null when nothing is randomized.
     randomize: Option<String>,
 }
 
+/// A peer measurement with the ratios against the matching manyworlds cells.
+#[derive(Serialize)]
+struct PeerCell {
+    peer: String,
+    version: String,
+    env: String,
+    worlds: usize,
+    steps: u64,
+    threads: u64,
+    env_steps_per_s: f64,
+    /// manyworlds env-steps/s over the peer's, per mode measured.
+    ratio: std::collections::BTreeMap<String, f64>,
+}
+
+/// What one cell runs.
+struct Target<'a> {
+    name: &'a str,
+    registered: Option<&'a str>,
+    scene: Option<&'a str>,
+}
+
+/// The progress bar: hidden for the first second, then drawn on stderr (indicatif draws
+/// nothing when stderr is not a terminal).
+fn progress(total: u64) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} steps ({per_sec}, eta {eta}) {msg}",
+        )
+        .expect("the template is valid"),
+    );
+    let shown = pb.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(ProgressDrawTarget::stderr());
+            shown.enable_steady_tick(Duration::from_millis(200));
+        }
+    });
+    pb
+}
+
 pub fn run(a: &BenchArgs) -> Result<(), Error> {
-    for (field, bad) in [("--steps", a.steps == 0), ("--repeats", a.repeats == 0)] {
+    for (field, bad) in [
+        ("--steps", a.steps == 0),
+        ("--repeats", a.repeats == 0),
+        ("--worlds", a.worlds.contains(&0)),
+    ] {
         if bad {
             return Err(Error::InvalidArgument {
                 field: field.into(),
@@ -114,162 +198,263 @@ pub fn run(a: &BenchArgs) -> Result<(), Error> {
     }
     let outputs = parse_outputs(&a.outputs)?;
     let spec = load_randomize(a.randomize.as_deref())?;
-    if a.mode.contains(&Mode::Render) && a.render.is_none() {
+    let renders: Vec<Option<(u32, u32)>> = if a.render.is_empty() {
+        vec![None]
+    } else {
+        a.render.iter().map(|r| r.0).collect()
+    };
+    if a.mode.contains(&Mode::Render) && renders.iter().all(Option::is_none) {
         return Err(Error::InvalidArgument {
             field: "--mode".into(),
             value: "render".into(),
             allowed: "render only together with --render WxH".into(),
         });
     }
+    let targets: Vec<Target> = if a.scene.is_empty() {
+        a.env
+            .iter()
+            .map(|n| Target {
+                name: n,
+                registered: Some(n),
+                scene: None,
+            })
+            .collect()
+    } else {
+        a.scene
+            .iter()
+            .map(|f| Target {
+                name: f,
+                registered: None,
+                scene: Some(f),
+            })
+            .collect()
+    };
+    for t in &targets {
+        if let Some(n) = t.registered {
+            if !env::names().contains(&n) {
+                return Err(Error::InvalidArgument {
+                    field: "--env".into(),
+                    value: n.into(),
+                    allowed: env::names().join(", "),
+                });
+            }
+        }
+    }
+    let peers = if a.compare_peers {
+        Some(peers::Peers::probe(&a.peers_python))
+    } else {
+        None
+    };
     let gpu = Gpu::new()?;
     let ad = gpu.adapter().clone();
     println!("adapter: {ad}");
+    if let Some(p) = &peers {
+        println!("peers: {}", p.describe());
+    }
     if !a.json {
         println!(
-            "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12}",
-            "env", "mode", "worlds", "steps", "env-steps/s", "µs/step"
+            "{:<16} {:<7} {:>8} {:>6} {:>10} {:>14} {:>12} {:>14}",
+            "env", "render", "worlds", "mode", "steps", "env-steps/s", "µs/step", "views/s"
         );
     }
-    let t_all = Instant::now();
-    let targets: Vec<(Option<&str>, Option<&str>)> = if a.scene.is_empty() {
-        a.env.iter().map(|n| (Some(n.as_str()), None)).collect()
-    } else {
-        a.scene.iter().map(|f| (None, Some(f.as_str()))).collect()
+    // Cells (mode render needs a render size) times the steps each runs.
+    let per_cell = |m: Mode| match m {
+        Mode::Fused => a.warmup.max(1) as u64 + a.repeats as u64 * a.steps as u64,
+        _ => a.warmup as u64 + a.repeats as u64 * a.steps as u64,
     };
+    let total: u64 = targets.len() as u64
+        * a.worlds.len() as u64
+        * renders
+            .iter()
+            .map(|r| {
+                a.mode
+                    .iter()
+                    .filter(|&&m| m != Mode::Render || r.is_some())
+                    .map(|&m| per_cell(m))
+                    .sum::<u64>()
+            })
+            .sum::<u64>();
+    let pb = progress(total);
+    let t_all = Instant::now();
     let mut defaults: Vec<String> = Vec::new();
-    for (name_opt, scene_opt) in targets {
-        let name = name_opt.or(scene_opt).unwrap_or_default().to_string();
-        let name = &name;
-        let randomize = match (&a.randomize, name_opt) {
+    let mut peer_cells: Vec<PeerCell> = Vec::new();
+    for t in &targets {
+        let name = t.name.to_string();
+        let randomize = match (&a.randomize, t.registered) {
             (Some(f), _) => Some(f.clone()),
             (None, Some(n)) => {
-                let renders = a.render.is_some() || env::scene::registered_render(n).is_some();
-                env::scene::registered_randomize(n, renders).map(|_| "default".to_string())
+                let renders_any = renders.iter().any(Option::is_some)
+                    || env::scene::registered_render(n).is_some();
+                env::scene::registered_randomize(n, renders_any).map(|_| "default".to_string())
             }
             (None, None) => None,
         };
         if a.randomize.is_none() && randomize.is_some() {
             defaults.push(name.clone());
         }
-        for &worlds in &a.worlds {
-            let mut cfg = EnvConfig::new(worlds);
-            cfg.randomize = spec.clone();
-            if let Some((w, h)) = a.render {
-                cfg.render = Some(manyworlds::render::RenderConfig {
-                    cameras: a.camera.clone(),
-                    outputs,
-                    ..manyworlds::render::RenderConfig::new(w, h)
-                });
-            }
-            let (mut env, _) = open_env(&gpu, name_opt, scene_opt, a.lenient, &cfg)?;
-            let views = env
-                .spec()
-                .images
-                .as_ref()
-                .map(|s| s.cameras.len() * s.worlds.len());
-            let pool = random_actions(env.as_ref(), a.seed, 8);
-            for &mode in &a.mode {
-                env.reset(a.seed)?;
-                let mut runs = Vec::new();
-                let mut walls = Vec::new();
-                // Warm-up, not timed.
-                match mode {
-                    Mode::Rl => {
-                        for t in 0..a.warmup {
-                            env.step(&pool[t as usize % pool.len()])?;
-                        }
-                    }
-                    Mode::Fused => {
-                        env.step_many(&pool[0], a.warmup.max(1))?;
-                    }
-                    Mode::Render => {
-                        for _ in 0..a.warmup.max(1) {
-                            env.render()?;
-                        }
-                    }
+        for &render in &renders {
+            for &worlds in &a.worlds {
+                let mut cfg = EnvConfig::new(worlds);
+                cfg.randomize = spec.clone();
+                if let Some((w, h)) = render {
+                    cfg.render = Some(manyworlds::render::RenderConfig {
+                        cameras: a.camera.clone(),
+                        outputs,
+                        ..manyworlds::render::RenderConfig::new(w, h)
+                    });
                 }
-                for _ in 0..a.repeats {
-                    let t0 = Instant::now();
+                pb.set_message(format!(
+                    "building {name} ×{worlds} (kernels compile on first use)"
+                ));
+                let (mut env, _) = open_env(&gpu, t.registered, t.scene, a.lenient, &cfg)?;
+                let es = env.spec().clone();
+                let views = es.images.as_ref().map(|s| s.cameras.len() * s.worlds.len());
+                let size = es
+                    .images
+                    .as_ref()
+                    .and_then(|s| s.cameras.first())
+                    .map(|c| format!("{}x{}", c.1, c.2));
+                let rendered_outputs = es
+                    .images
+                    .as_ref()
+                    .map(|s| s.outputs.names())
+                    .unwrap_or_default();
+                let randomized = env.randomized_params()?.is_some();
+                let pool = random_actions(env.as_ref(), a.seed, 8);
+                let mut rates: Vec<(Mode, f64)> = Vec::new();
+                for &mode in &a.mode {
+                    if mode == Mode::Render && views.is_none() {
+                        continue;
+                    }
+                    pb.set_message(format!("{name} ×{worlds} {}", mode_name(mode)));
+                    env.reset(a.seed)?;
+                    let mut runs = Vec::new();
+                    let mut walls = Vec::new();
+                    // Warm-up, not timed.
                     match mode {
                         Mode::Rl => {
-                            for t in 0..a.steps {
+                            for t in 0..a.warmup {
                                 env.step(&pool[t as usize % pool.len()])?;
+                                pb.inc(1);
                             }
                         }
                         Mode::Fused => {
-                            env.step_many(&pool[0], a.steps)?;
+                            env.step_many(&pool[0], a.warmup.max(1))?;
+                            pb.inc(a.warmup.max(1) as u64);
                         }
                         Mode::Render => {
-                            for _ in 0..a.steps {
+                            for _ in 0..a.warmup {
                                 env.render()?;
+                                pb.inc(1);
                             }
                         }
                     }
-                    let wall = t0.elapsed().as_secs_f64();
-                    walls.push(wall);
-                    runs.push(worlds as f64 * a.steps as f64 / wall);
-                }
-                let rate = median(&runs);
-                // Frames rendered per timed repeat: one per step, except fused mode's one
-                // at the end of its single submission.
-                let frames = match mode {
-                    Mode::Fused => 1.0,
-                    Mode::Rl | Mode::Render => a.steps as f64,
-                };
-                let views_per_s = views.map(|v| (v as f64 * frames / median(&walls)).round());
-                let cell = BenchCell {
-                    adapter: ad.name.clone(),
-                    backend: ad.backend.clone(),
-                    device_type: ad.device_type.clone(),
-                    env: name.clone(),
-                    worlds,
-                    steps: a.steps,
-                    warmup: a.warmup,
-                    repeats: a.repeats,
-                    mode,
-                    autoreset: "next_step",
-                    env_steps_per_s: rate.round(),
-                    env_steps_per_s_runs: runs.iter().map(|r| r.round()).collect(),
-                    us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round()
-                        / 100.0,
-                    wall_s: (walls.iter().sum::<f64>() * 1000.0).round() / 1000.0,
-                    views_per_s,
-                    render: a.render.map(|(w, h)| format!("{w}x{h}")),
-                    outputs: if a.render.is_some() {
-                        outputs.names()
-                    } else {
-                        Vec::new()
-                    },
-                    views,
-                    randomize: randomize.clone(),
-                };
-                if a.json {
-                    println!("{}", serde_json::to_string(&cell).expect("cell serialises"));
-                } else {
-                    println!(
-                        "{:<10} {:<6} {:>8} {:>6} {:>14} {:>12.1}{}",
-                        name,
+                    for _ in 0..a.repeats {
+                        let t0 = Instant::now();
                         match mode {
-                            Mode::Rl => "rl",
-                            Mode::Fused => "fused",
-                            Mode::Render => "render",
-                        },
-                        worlds,
-                        a.steps,
-                        format_rate(rate),
-                        cell.us_per_batch_step,
-                        match (views_per_s, &cell.render) {
-                            (Some(v), Some(r)) => format!(
-                                "   {} views/s ({r}, {})",
-                                format_rate(v),
-                                cell.outputs.join("+")
-                            ),
-                            _ => String::new(),
+                            Mode::Rl => {
+                                for t in 0..a.steps {
+                                    env.step(&pool[t as usize % pool.len()])?;
+                                    pb.inc(1);
+                                }
+                            }
+                            Mode::Fused => {
+                                env.step_many(&pool[0], a.steps)?;
+                                pb.inc(a.steps as u64);
+                            }
+                            Mode::Render => {
+                                for _ in 0..a.steps {
+                                    env.render()?;
+                                    pb.inc(1);
+                                }
+                            }
                         }
-                    );
+                        let wall = t0.elapsed().as_secs_f64();
+                        walls.push(wall);
+                        runs.push(worlds as f64 * a.steps as f64 / wall);
+                    }
+                    let rate = median(&runs);
+                    rates.push((mode, rate));
+                    // Frames rendered per timed repeat: one per step, except fused mode's
+                    // one at the end of its single submission.
+                    let frames = match mode {
+                        Mode::Fused => 1.0,
+                        Mode::Rl | Mode::Render => a.steps as f64,
+                    };
+                    let views_per_s = views.map(|v| (v as f64 * frames / median(&walls)).round());
+                    let cell = BenchCell {
+                        adapter: ad.name.clone(),
+                        backend: ad.backend.clone(),
+                        device_type: ad.device_type.clone(),
+                        env: name.clone(),
+                        scene: t.scene.map(str::to_string),
+                        worlds,
+                        steps: a.steps,
+                        substeps: es.substeps,
+                        dt: es.dt,
+                        warmup: a.warmup,
+                        warmup_timed: false,
+                        repeats: a.repeats,
+                        mode,
+                        autoreset: "next_step",
+                        actions: "random",
+                        env_steps_per_s: rate.round(),
+                        env_steps_per_s_runs: runs.iter().map(|r| r.round()).collect(),
+                        us_per_batch_step: (1e6 * median(&walls) / a.steps as f64 * 100.0).round()
+                            / 100.0,
+                        wall_s: (walls.iter().sum::<f64>() * 1000.0).round() / 1000.0,
+                        render: size.clone(),
+                        outputs: rendered_outputs.clone(),
+                        views,
+                        views_per_s,
+                        randomized,
+                        randomize: randomize.clone(),
+                    };
+                    let line = if a.json {
+                        serde_json::to_string(&cell).expect("cell serialises")
+                    } else {
+                        format!(
+                            "{:<16} {:<7} {:>8} {:>6} {:>10} {:>14} {:>12.1} {:>14}",
+                            name,
+                            size.as_deref().unwrap_or("-"),
+                            worlds,
+                            mode_name(mode),
+                            a.steps,
+                            format_rate(rate),
+                            cell.us_per_batch_step,
+                            views_per_s.map_or("-".to_string(), format_rate),
+                        )
+                    };
+                    pb.suspend(|| println!("{line}"));
+                }
+                drop(env);
+                // The peer runs right after the cells it is compared with, state cells only.
+                if let (Some(p), None) = (&peers, views) {
+                    pb.set_message(format!("peers: {name} ×{worlds}"));
+                    let workload = peers::Workload::of(t.registered, t.scene);
+                    for m in p.measure(&workload, worlds, a.steps, a.seed) {
+                        let ratio = rates
+                            .iter()
+                            .map(|(mode, r)| (mode_name(*mode).to_string(), round3(r / m.rate)))
+                            .collect();
+                        peer_cells.push(PeerCell {
+                            peer: m.peer,
+                            version: m.version,
+                            env: name.clone(),
+                            worlds,
+                            steps: m.steps,
+                            threads: m.threads,
+                            env_steps_per_s: m.rate.round(),
+                            ratio,
+                        });
+                    }
                 }
             }
         }
+    }
+    pb.finish_and_clear();
+    if let Some(p) = &peers {
+        print_peers(a.json, p, &peer_cells);
     }
     if !a.json {
         let randomization = match &a.randomize {
@@ -278,11 +463,66 @@ pub fn run(a: &BenchArgs) -> Result<(), Error> {
             None => format!("randomization: default spec for {}", defaults.join(", ")),
         };
         println!(
-            "warm-up: {} steps per cell, not timed; median of {} repeats; random actions; next-step autoreset; {randomization}; total {:.1} s",
+            "warm-up: {} steps per cell, excluded from the timing; median of {} repeats; random actions; next-step autoreset; {randomization}; total {:.1} s",
             a.warmup,
             a.repeats,
             t_all.elapsed().as_secs_f64()
         );
     }
     Ok(())
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Rl => "rl",
+        Mode::Fused => "fused",
+        Mode::Render => "render",
+    }
+}
+
+/// The peers' table (or JSON lines), or a plain statement of why there is none.
+fn print_peers(json: bool, p: &peers::Peers, cells: &[PeerCell]) {
+    if !p.any() {
+        println!("peers: none measured ({})", p.describe());
+        return;
+    }
+    if cells.is_empty() {
+        println!("peers: no cell had a matching peer workload (rendered cells have none here; see scripts/render-vs-peers.sh)");
+        return;
+    }
+    if json {
+        for c in cells {
+            println!(
+                "{}",
+                serde_json::to_string(c).expect("peer cell serialises")
+            );
+        }
+        return;
+    }
+    println!();
+    println!(
+        "{:<16} {:>8} {:<30} {:>7} {:>6} {:>14}  manyworlds / peer",
+        "env", "worlds", "peer", "threads", "steps", "env-steps/s"
+    );
+    for c in cells {
+        let ratios: Vec<String> = c
+            .ratio
+            .iter()
+            .map(|(m, r)| format!("{m} {r:.2}×"))
+            .collect();
+        println!(
+            "{:<16} {:>8} {:<30} {:>7} {:>6} {:>14}  {}",
+            c.env,
+            c.worlds,
+            format!("{} {}", c.peer, c.version),
+            c.threads,
+            c.steps,
+            format_rate(c.env_steps_per_s),
+            ratios.join(", ")
+        );
+    }
 }

@@ -8,6 +8,7 @@ use manyworlds::gpu::Gpu;
 mod bench;
 mod common;
 mod gen_data;
+mod peers;
 mod record;
 mod render;
 mod rollout;
