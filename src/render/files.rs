@@ -203,3 +203,149 @@ pub fn write_views(dir: &Path, images: &Images<'_>, far_m: f32) -> Result<Vec<St
     }
     Ok(written)
 }
+
+/// What a colour mosaic shows of each view.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Panel {
+    /// The RGB output.
+    Rgb,
+    /// Depth through [`depth_color`] over `[near, far]` metres (background black).
+    Depth {
+        /// Depth shown brightest, m.
+        near: f32,
+        /// Depth shown darkest, m.
+        far: f32,
+    },
+    /// Segmentation ids through [`seg_color`] (background black).
+    Seg,
+}
+
+/// Control points of the depth colour map, near to far: yellow, green, teal, blue,
+/// purple (viridis' hues reversed, so that near is bright and perceived order holds).
+const DEPTH_MAP: [[f32; 3]; 5] = [
+    [0.99, 0.91, 0.15],
+    [0.37, 0.79, 0.38],
+    [0.13, 0.57, 0.55],
+    [0.23, 0.32, 0.55],
+    [0.27, 0.0, 0.33],
+];
+
+/// A depth in metres as a colour: `near` yellow through `far` purple, clamped outside;
+/// [`DEPTH_BACKGROUND`](super::DEPTH_BACKGROUND) (nothing there) is black.
+pub fn depth_color(z: f32, near: f32, far: f32) -> [u8; 4] {
+    if z <= 0.0 || !z.is_finite() {
+        return [0, 0, 0, 255];
+    }
+    let t = ((z - near) / (far - near).max(1e-6)).clamp(0.0, 1.0) * (DEPTH_MAP.len() - 1) as f32;
+    let i = (t.floor() as usize).min(DEPTH_MAP.len() - 2);
+    let f = t - i as f32;
+    let c = |k: usize| {
+        let v = DEPTH_MAP[i][k] + f * (DEPTH_MAP[i + 1][k] - DEPTH_MAP[i][k]);
+        (255.0 * v).round() as u8
+    };
+    [c(0), c(1), c(2), 255]
+}
+
+/// A segmentation id as a colour: 0 (background) black, others spread around the hue
+/// circle by the golden ratio so that neighbouring ids differ, at fixed saturation and
+/// value.
+pub fn seg_color(id: u32) -> [u8; 4] {
+    if id == 0 {
+        return [0, 0, 0, 255];
+    }
+    let h = (id as f32 * 0.618_034).fract() * 6.0;
+    let (s, v) = (0.65_f32, 0.95_f32);
+    let x = v * s * (1.0 - ((h % 2.0) - 1.0).abs());
+    let c = v * s;
+    let m = v - c;
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let q = |u: f32| (255.0 * (u + m)).round() as u8;
+    [q(r), q(g), q(b), 255]
+}
+
+/// A depth range for [`Panel::Depth`] that stays fixed across frames: the 1st and 95th
+/// percentiles of the depths of every surface pixel in every view (None when nothing is
+/// in view, or no depth was rendered). Percentiles, not the extremes, because a floor
+/// plane runs out to the far plane and would squeeze every object into one colour.
+pub fn depth_range(images: &Images<'_>) -> Option<(f32, f32)> {
+    let mut d: Vec<f32> = images
+        .depth_all()?
+        .iter()
+        .copied()
+        .filter(|z| *z > 0.0 && z.is_finite())
+        .collect();
+    if d.is_empty() {
+        return None;
+    }
+    d.sort_by(f32::total_cmp);
+    let at = |q: f64| d[((d.len() - 1) as f64 * q).round() as usize];
+    let (lo, hi) = (at(0.01), at(0.95));
+    Some((lo, hi.max(lo * 1.01 + 1e-3)))
+}
+
+/// One view as a colour image of `panel`; None when that output was not rendered.
+pub fn view_panel(images: &Images<'_>, v: usize, panel: Panel) -> Option<image::RgbaImage> {
+    let info = &images.views()[v];
+    match panel {
+        Panel::Rgb => images.rgba_image(v),
+        Panel::Depth { near, far } => {
+            let d = images.depth(v)?;
+            let px = d.iter().flat_map(|&z| depth_color(z, near, far)).collect();
+            image::RgbaImage::from_raw(info.width, info.height, px)
+        }
+        Panel::Seg => {
+            let s = images.seg(v)?;
+            let px = s.iter().flat_map(|&id| seg_color(id)).collect();
+            image::RgbaImage::from_raw(info.width, info.height, px)
+        }
+    }
+}
+
+/// Every view's `panel` in a grid (the layout of [`mosaic_rgb`]) on black; None when
+/// that output was not rendered.
+pub fn mosaic_panel(images: &Images<'_>, panel: Panel) -> Option<image::RgbaImage> {
+    let grid = Grid::of(images)?;
+    let mut out =
+        image::RgbaImage::from_pixel(grid.width, grid.height, image::Rgba([0, 0, 0, 255]));
+    for i in 0..images.views().len() {
+        let (x, y) = grid.origin(i);
+        image::imageops::replace(&mut out, &view_panel(images, i, panel)?, x as i64, y as i64);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_colours_run_bright_to_dark_and_clamp() {
+        let luma = |c: [u8; 4]| 0.3 * c[0] as f32 + 0.59 * c[1] as f32 + 0.11 * c[2] as f32;
+        let steps: Vec<f32> = (0..=20)
+            .map(|i| luma(depth_color(1.0 + i as f32 * 0.1, 1.0, 3.0)))
+            .collect();
+        assert!(steps.windows(2).all(|w| w[1] <= w[0] + 1e-3), "{steps:?}");
+        assert_eq!(depth_color(0.5, 1.0, 3.0), depth_color(1.0, 1.0, 3.0));
+        assert_eq!(depth_color(9.0, 1.0, 3.0), depth_color(3.0, 1.0, 3.0));
+        assert_eq!(depth_color(0.0, 1.0, 3.0), [0, 0, 0, 255]);
+        assert_eq!(depth_color(f32::NAN, 1.0, 3.0), [0, 0, 0, 255]);
+    }
+
+    #[test]
+    fn seg_colours_differ_between_neighbouring_ids() {
+        assert_eq!(seg_color(0), [0, 0, 0, 255]);
+        for id in 1..64 {
+            let (a, b) = (seg_color(id), seg_color(id + 1));
+            let d: i32 = (0..3).map(|k| (a[k] as i32 - b[k] as i32).abs()).sum();
+            assert!(d > 60, "ids {id} and {} too alike: {a:?} {b:?}", id + 1);
+            assert_ne!(a, [0, 0, 0, 255]);
+        }
+    }
+}
