@@ -794,3 +794,19 @@ fn record_writes_a_valid_gif_and_png_sequence() {
         "{err}"
     );
 }
+
+/// `selftest` passes every check on this adapter, one `ok` line per check (cartpole, each
+/// registered scene, determinism, rendering), and says so last.
+#[test]
+fn selftest_passes_here() {
+    let out = bin()
+        .args(["selftest", "--worlds", "256"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    let oks = text.lines().filter(|l| l.starts_with("ok ")).count();
+    assert_eq!(oks, 3 + manyworlds::env::scene::SCENES.len(), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
+    assert!(text.trim_end().ends_with("checks passed"), "{text}");
+}

@@ -12,6 +12,7 @@ mod peers;
 mod record;
 mod render;
 mod rollout;
+mod selftest;
 mod view;
 
 #[derive(Parser)]
@@ -42,6 +43,9 @@ enum Command {
     /// Export a labelled synthetic dataset (RGB, depth, segmentation, camera and object
     /// labels, randomized parameters) from randomized scenes.
     GenData(gen_data::Args),
+    /// Check that this adapter computes what the engine promises (GPU against CPU
+    /// references, determinism, rendering): the first thing to run on a new machine.
+    Selftest(selftest::Args),
     /// List the registered envs.
     Envs,
     /// Print the adapter that would be used, and why.
@@ -79,6 +83,7 @@ fn main() {
         Some(Command::View(a)) => view::run(&a),
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::GenData(a)) => gen_data::run(&a),
+        Some(Command::Selftest(a)) => selftest::run(&a),
         Some(Command::Envs) => {
             for e in env::REGISTRY {
                 println!("{:<12} {}", e.name, e.about);
