@@ -7,7 +7,7 @@
 #   cargo build --release && mkdir -p .dev && strip -o .dev/manyworlds target/release/manyworlds
 #   mkdir -p .gl && (cd .gl && apt-get download libvulkan1)   # only if the GPU machine lacks it
 # then, on the GPU machine, from a copy of the repository root that holds .dev/ and .gl/:
-#   scripts/device-bench.sh
+#   scripts/device-bench.sh [--full]
 #
 # It runs, in order: `manyworlds selftest` (stops here if a check fails: figures from an
 # adapter that computes wrongly mean nothing), state CartPole at 16,384 worlds, vision
@@ -16,7 +16,10 @@
 # (default results/), and one table is printed whose last line summarises the run next to
 # the anchors: Madrona-MJX 402k steps/s (vision CartPole 64², 1024 worlds, RTX 4090) and
 # 25.6M (state CartPole, 16k worlds); MuJoCo Warp 566k renders/s (64², 8192 worlds).
+# --full adds the scaling sweeps (boxes to 65,536 worlds, cartpole to 262,144, bodies per
+# world with scripts/boxes_scaling.py) after the summary, for about 10 more minutes.
 set -u
+full=${1:-}
 cd "$(dirname "$0")/.."
 BIN=${MANYWORLDS_BIN:-.dev/manyworlds}
 OUT=${OUT:-results}
@@ -72,4 +75,13 @@ print(f"SUMMARY {adapter}: selftest ok; state cartpole x{ws} {fmt(state)} steps/
 PY
 else
     echo "SUMMARY: no python3 here; the JSON lines above and in $OUT hold every figure"
+fi
+
+if [ "$full" = "--full" ]; then
+    run boxes_scaling_worlds --env boxes --worlds 1024,4096,16384,65536 --mode fused,rl \
+        --steps 150 --warmup 150 --repeats 3
+    run cartpole_scaling_worlds --env cartpole --worlds 4096,65536,262144 --mode fused,rl \
+        --steps 500 --warmup 50 --repeats 3
+    python3 scripts/boxes_scaling.py --manyworlds "$BIN" --sizes 8,32,128 --worlds 4096 \
+        --steps 150 --json | tee "$OUT/scaling.jsonl"
 fi
