@@ -50,7 +50,7 @@ struct SceneParams {
     scratch_ring: u32,
     ring_len: u32,
     task_radius: f32,
-    pad0: u32,
+    escape_radius: f32,
     pad1: u32,
 }
 
@@ -1386,6 +1386,11 @@ fn physics_step() -> u32 {
             flags |= FLAG_NONFINITE;
         }
     }
+    for (var b = 0u; b < scene.num_bodies; b++) {
+        if dot(pos(b), pos(b)) > scene.escape_radius * scene.escape_radius {
+            flags |= FLAG_ESCAPED;
+        }
+    }
     return flags;
 }
 
@@ -1440,8 +1445,10 @@ fn observe(base: u32, to_final: bool) {
                 nvj = 3u;
             }
         }
+        // A faulted world's non-finite values read 0, so they never reach a learner's
+        // batch; its flags say what happened.
         for (var k = 0u; k < nqj; k++) {
-            let v = vals[k];
+            let v = select(0.0, vals[k], is_finite(vals[k]));
             if to_final {
                 final_obs_out[qa + k] = v;
             } else {
@@ -1449,7 +1456,7 @@ fn observe(base: u32, to_final: bool) {
             }
         }
         for (var k = 0u; k < nvj; k++) {
-            let v = vals[7u + k];
+            let v = select(0.0, vals[7u + k], is_finite(vals[7u + k]));
             if to_final {
                 final_obs_out[va + k] = v;
             } else {
@@ -1590,8 +1597,9 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             ELAPSED = clock.elapsed & ~CLOCK_DONE;
             let pflags = physics_step();
             clock.elapsed += 1u;
-            let nonfinite = (pflags & FLAG_NONFINITE) != 0u;
-            let terminated = nonfinite || is_terminal();
+            // A faulted world (non-finite or escaped) terminates, and autoreset resets it.
+            let faulted = (pflags & (FLAG_NONFINITE | FLAG_ESCAPED)) != 0u;
+            let terminated = faulted || is_terminal();
             let truncated = (clock.elapsed & ~CLOCK_DONE) >= scene.max_episode_steps;
             if scene.task == TASK_BALANCE {
                 reward = select(1.0, 0.0, done);

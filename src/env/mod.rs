@@ -270,14 +270,66 @@ impl Step<'_> {
     /// Worlds whose flags show a fault: an invalid action found on the GPU, a contact
     /// capacity overflow, or a state that became non-finite.
     pub fn faults(&self) -> Vec<usize> {
-        use crate::layout::physics::{FLAG_CONTACT_OVERFLOW, FLAG_NONFINITE};
-        let fault = crate::layout::FLAG_INVALID_ACTION | FLAG_CONTACT_OVERFLOW | FLAG_NONFINITE;
+        self.fault_report().iter().map(|f| f.world).collect()
+    }
+
+    /// Every flagged world with its causes, in world order (empty when all is well).
+    pub fn fault_report(&self) -> Vec<Fault> {
         self.flags
             .iter()
             .enumerate()
-            .filter(|(_, f)| **f & fault != 0)
-            .map(|(i, _)| i)
+            .filter(|(_, f)| **f & Fault::MASK != 0)
+            .map(|(world, &flags)| Fault { world, flags })
             .collect()
+    }
+}
+
+/// A world whose step raised a fault flag; see the env's docs for what happens to it
+/// ([`scene`] envs terminate non-finite and escaped worlds, and autoreset resets them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// World index.
+    pub world: usize,
+    /// The world's flags word (`FLAG_*`).
+    pub flags: u32,
+}
+
+impl Fault {
+    /// The flags that are faults, and what each means.
+    pub const CAUSES: [(u32, &'static str); 4] = [
+        (
+            crate::layout::FLAG_INVALID_ACTION,
+            "non-finite or invalid action",
+        ),
+        (
+            crate::layout::physics::FLAG_CONTACT_OVERFLOW,
+            "contact capacity exceeded (extra contacts dropped)",
+        ),
+        (crate::layout::physics::FLAG_NONFINITE, "non-finite state"),
+        (
+            crate::layout::physics::FLAG_ESCAPED,
+            "a body escaped the escape radius",
+        ),
+    ];
+    /// Every fault bit.
+    pub const MASK: u32 = crate::layout::FLAG_INVALID_ACTION
+        | crate::layout::physics::FLAG_CONTACT_OVERFLOW
+        | crate::layout::physics::FLAG_NONFINITE
+        | crate::layout::physics::FLAG_ESCAPED;
+
+    /// What happened, one phrase per fault bit set.
+    pub fn causes(&self) -> Vec<&'static str> {
+        Self::CAUSES
+            .iter()
+            .filter(|(bit, _)| self.flags & bit != 0)
+            .map(|(_, why)| *why)
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "world {}: {}", self.world, self.causes().join(", "))
     }
 }
 

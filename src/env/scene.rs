@@ -10,9 +10,17 @@
 //! - Reset: the scene's initial state (the Model's `init` family: shared, or one per world
 //!   when randomized). No reset noise yet.
 //! - Plain scenes earn no reward and never terminate; they truncate after
-//!   `max_episode_steps`. A world whose state turns non-finite terminates with
-//!   [`FLAG_NONFINITE`]; a world that runs out of contact capacity keeps going with
+//!   `max_episode_steps`.
+//! - Faults stay in their world. A world whose state turns non-finite ([`FLAG_NONFINITE`])
+//!   or whose body leaves the sphere of [`SceneConfig::escape_radius`]
+//!   ([`FLAG_ESCAPED`]) terminates; autoreset then resets it like any ended episode
+//!   (at the next step, or at once in same-step mode; never with autoreset disabled).
+//!   Its non-finite observation values read 0. A non-finite action found on the GPU
+//!   ([`crate::layout::FLAG_INVALID_ACTION`]) skips that world's step: its state stays
+//!   as it was. A world that runs out of contact capacity keeps going with
 //!   [`FLAG_CONTACT_OVERFLOW`] set (the extra contacts are dropped, never silently).
+//!   [`Step::fault_report`] lists the flagged worlds and causes; no other world's
+//!   results change.
 
 use super::batch::{BatchEnv, Stage, ENV_BINDINGS};
 use super::{
@@ -87,6 +95,9 @@ pub struct SceneConfig {
     /// Reset noise amplitude ([`SceneParams::reset_noise`]). Default 0: every episode
     /// starts from the scene as written.
     pub reset_noise: f32,
+    /// Escape bound, m ([`SceneParams::escape_radius`]). Default
+    /// [`DEFAULT_ESCAPE_RADIUS`](crate::sim::compile::DEFAULT_ESCAPE_RADIUS).
+    pub escape_radius: f32,
     /// Budget, in f32 words per world, for the kernel's private copies of the State,
     /// scratch and Model records ([`PrivatePlan`]). Default [`PRIVATE_WORDS`]; 0 reads
     /// everything from storage buffers (results are bitwise the same either way).
@@ -165,6 +176,7 @@ impl SceneConfig {
             max_episode_steps: 1000,
             per_world: PerWorld::default(),
             reset_noise: 0.0,
+            escape_radius: crate::sim::compile::DEFAULT_ESCAPE_RADIUS,
             private_words: PRIVATE_WORDS,
         }
     }
@@ -257,6 +269,14 @@ pub fn make_scene(
     let mut params = compiled.params;
     params.max_episode_steps = scene.max_episode_steps;
     params.reset_noise = scene.reset_noise;
+    if scene.escape_radius.is_nan() || scene.escape_radius <= 0.0 {
+        return Err(Error::InvalidArgument {
+            field: "SceneConfig::escape_radius".into(),
+            value: scene.escape_radius.to_string(),
+            allowed: "a positive distance in metres (infinity turns the check off)".into(),
+        });
+    }
+    params.escape_radius = scene.escape_radius;
     // The kernel watches joints: find the scalar joint whose qpos index is q.
     let scalar_joint = |q: u32, field: &str| {
         compiled

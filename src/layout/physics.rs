@@ -212,6 +212,9 @@ pub const C_PATCH_FIRST: u32 = 17;
 pub const FLAG_CONTACT_OVERFLOW: u32 = 16;
 /// Flags bit: the world's state became non-finite (NaN or infinity).
 pub const FLAG_NONFINITE: u32 = 32;
+/// Flags bit: a body's centre of mass left the sphere of radius
+/// [`SceneParams::escape_radius`] about the world origin.
+pub const FLAG_ESCAPED: u32 = 64;
 
 /// No task: reward 0, never terminates (plain scenes).
 pub const TASK_NONE: u32 = 0;
@@ -350,8 +353,9 @@ pub struct SceneParams {
     pub ring_len: u32,
     /// Success radius of `TASK_PUSH`, m.
     pub task_radius: f32,
-    /// Padding to 16 bytes.
-    pub pad0: u32,
+    /// A body whose centre of mass is farther than this from the world origin, m, has
+    /// escaped: the world is flagged [`FLAG_ESCAPED`] and terminates.
+    pub escape_radius: f32,
     /// Padding.
     pub pad1: u32,
 }
@@ -402,7 +406,7 @@ wgsl_twin!(
         scratch_ring,
         ring_len,
         task_radius,
-        pad0,
+        escape_radius,
         pad1
     ]
 );
@@ -513,6 +517,7 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("C_PATCH_FIRST", U32(C_PATCH_FIRST)),
     ("FLAG_CONTACT_OVERFLOW", U32(FLAG_CONTACT_OVERFLOW)),
     ("FLAG_NONFINITE", U32(FLAG_NONFINITE)),
+    ("FLAG_ESCAPED", U32(FLAG_ESCAPED)),
     ("TASK_NONE", U32(TASK_NONE)),
     ("TASK_BALANCE", U32(TASK_BALANCE)),
     ("TASK_UPRIGHT", U32(TASK_UPRIGHT)),

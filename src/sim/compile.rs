@@ -19,6 +19,10 @@ use crate::layout::physics::*;
 use crate::Error;
 use glam::{DMat3, DVec3, Quat, Vec3};
 
+/// Default [`SceneParams::escape_radius`], m: far beyond any scene's workspace, yet where
+/// f32 still resolves 0.06 mm, so contact and integration are still meaningful up to it.
+pub const DEFAULT_ESCAPE_RADIUS: f32 = 1000.0;
+
 /// Solver settings that are not part of MJCF.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhysicsOptions {
@@ -596,7 +600,7 @@ pub fn compile(model: &Model, opts: &PhysicsOptions) -> Result<Compiled, Error> 
         scratch_ring: 0,
         ring_len: 0,
         task_radius: 0.0,
-        pad0: 0,
+        escape_radius: DEFAULT_ESCAPE_RADIUS,
         pad1: 0,
     };
     let body_names = (0..nbody).map(name_of).collect();

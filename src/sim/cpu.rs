@@ -961,6 +961,10 @@ impl World<'_> {
         if self.state.iter().any(|v| !v.is_finite()) {
             flags |= FLAG_NONFINITE;
         }
+        let r2 = self.p.escape_radius * self.p.escape_radius;
+        if (0..self.p.num_bodies).any(|b| self.pos(b).length_squared() > r2) {
+            flags |= FLAG_ESCAPED;
+        }
         flags
     }
 

@@ -336,13 +336,11 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
     record_params(&mut out, env.as_mut(), &all)?;
     for t in 0..input.steps {
         let step = env.step(&actions[t * n * adim..(t + 1) * n * adim])?;
-        let faults = step.faults();
-        if let Some(&w) = faults.first() {
+        if let Some(f) = step.fault_report().first() {
             return Err(Error::InvalidArgument {
-                field: format!("world {w} at step {t}"),
-                value: format!("flags {:#x}", step.flags[w]),
-                allowed: "no contact overflow and a finite state (see layout::physics flags)"
-                    .into(),
+                field: format!("world {} at step {t}", f.world),
+                value: format!("{} (flags {:#x})", f.causes().join(", "), f.flags),
+                allowed: "a step without faults: a rollout replays exact trajectories".into(),
             });
         }
         for (w, o) in out.iter_mut().enumerate() {
