@@ -649,11 +649,12 @@ fn depth_color(d: f32, range: (f32, f32)) -> u32 {
 
 /// Google's polynomial approximation of the turbo colour map, `t` in [0, 1].
 fn turbo(t: f32) -> u32 {
+    let t = t as f64;
     let t2 = t * t;
     let t3 = t2 * t;
     let t4 = t2 * t2;
     let t5 = t4 * t;
-    let c = |k: [f32; 6]| k[0] + k[1] * t + k[2] * t2 + k[3] * t3 + k[4] * t4 + k[5] * t5;
+    let c = |k: [f64; 6]| k[0] + k[1] * t + k[2] * t2 + k[3] * t3 + k[4] * t4 + k[5] * t5;
     let r = c([
         0.13572138,
         4.6153926,
@@ -678,7 +679,7 @@ fn turbo(t: f32) -> u32 {
         -89.90310912,
         27.34824973,
     ]);
-    let u = |x: f32| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
+    let u = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
     pack(u(r), u(g), u(b))
 }
 
