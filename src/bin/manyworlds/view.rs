@@ -448,8 +448,9 @@ impl Default for Orbit {
 }
 
 impl Orbit {
-    /// Looks at the mean initial position of the scene's bodies (the world body left
-    /// out) from far enough to see all of them.
+    /// Looks at the centre of the box that holds the initial positions of the scene's
+    /// bodies (the world body left out) and the ground below them (z = 0: MJCF is z-up,
+    /// and dropped objects end there), from far enough to see all of it.
     fn framing(env: &SceneEnv) -> Orbit {
         let c = env.compiled();
         let poses = body_poses(c, &c.init_state);
@@ -457,14 +458,16 @@ impl Orbit {
         if points.is_empty() {
             return Orbit::default();
         }
-        let target = points.iter().copied().sum::<Vec3>() / points.len() as f32;
-        let radius = points
-            .iter()
-            .map(|p| (*p - target).length())
-            .fold(0.0f32, f32::max)
-            + 0.15;
+        let (mut lo, mut hi) = (points[0], points[0]);
+        for p in &points {
+            let ground = Vec3::new(p.x, p.y, p.z.min(0.0));
+            lo = lo.min(*p).min(ground);
+            hi = hi.max(*p).max(ground);
+        }
+        // 0.1 m of margin for the geoms around the bodies' origins.
+        let radius = 0.5 * (hi - lo).length() + 0.1;
         Orbit {
-            target,
+            target: 0.5 * (lo + hi),
             distance: (3.0 * radius).max(0.3),
             ..Orbit::default()
         }
