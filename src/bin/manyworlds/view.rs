@@ -217,81 +217,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
 
     let gpu = Gpu::new()?;
     println!("adapter: {}", gpu.adapter());
-    let (w, h) = a.size;
-    // The viewer camera starts at a default pose and is aimed at the scene once the
-    // scene's bodies are known (before the first render).
-    let env = open_scene_with(&gpu, a, spec, Orbit::default().camera(w, h))?;
-    let orbit = Orbit::framing(&env);
-    let names: Vec<String> = renderer_of(&env)?
-        .cameras()
-        .iter()
-        .map(|c| c.name.clone())
-        .collect();
-    // The viewer camera is the last one (API cameras follow the MJCF ones).
-    let viewer_cam = names.len() - 1;
-    let cam = if a.camera == VIEWER_CAMERA {
-        viewer_cam
-    } else {
-        names[..viewer_cam]
-            .iter()
-            .position(|n| *n == a.camera)
-            .ok_or_else(|| Error::InvalidArgument {
-                field: "--camera".into(),
-                value: a.camera.clone(),
-                allowed: format!("{VIEWER_CAMERA}, or a camera of the scene: {}", {
-                    let mjcf = &names[..viewer_cam];
-                    if mjcf.is_empty() {
-                        "none (it has no cameras)".to_string()
-                    } else {
-                        mjcf.join(", ")
-                    }
-                }),
-            })?
-    };
-    let space = finite_space(&env.spec().action_space);
-    let dt = env.scene_params().dt as f64;
-    let mut viewer = Viewer {
-        env,
-        args: ViewerArgs {
-            env_name: a
-                .env
-                .clone()
-                .or_else(|| a.scene.clone())
-                .unwrap_or_default(),
-            speed: a.speed,
-            policy: a.policy,
-            others: a.others,
-            frames: a.frames,
-            seed: a.seed,
-            dt,
-        },
-        space,
-        names,
-        viewer_cam,
-        cam,
-        orbit,
-        tile: (w, h),
-        mode: a.mode,
-        mosaic: Mosaic::new(a.worlds, w, h),
-        window: None,
-        surface: None,
-        paused: false,
-        step_once: false,
-        rerender: false,
-        keys: Keys::default(),
-        dragging: false,
-        cursor: None,
-        steps: 0,
-        frames_done: 0,
-        resets: 0,
-        clock: Clock::new(),
-        rate: Rate::new(),
-        started: Instant::now(),
-        error: None,
-    };
-    viewer.update_camera()?;
-    viewer.env.reset(a.seed)?;
-    viewer.compose()?;
+    let mut viewer = Viewer::open(&gpu, a, spec)?;
     event_loop
         .run_app(&mut viewer)
         .map_err(|e| no_display(&e.to_string()))?;
@@ -700,12 +626,119 @@ fn seg_color(id: u32) -> u32 {
 }
 
 /// The movement keys held down (for `--policy keyboard`).
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Keys {
     left: bool,
     right: bool,
     up: bool,
     down: bool,
+}
+
+/// A movement key.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dir {
+    Left,
+    Right,
+    Up,
+    Down,
+}
+
+impl Keys {
+    fn set(&mut self, dir: Dir, down: bool) {
+        match dir {
+            Dir::Left => self.left = down,
+            Dir::Right => self.right = down,
+            Dir::Up => self.up = down,
+            Dir::Down => self.down = down,
+        }
+    }
+}
+
+/// What a key press asks for (see the module docs).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Command {
+    Quit,
+    TogglePause,
+    StepOnce,
+    Reset,
+    Mode(Mode),
+    NextMode,
+    NextCamera,
+}
+
+/// The lower-case character of a character key.
+fn key_char(key: &Key) -> String {
+    match key {
+        Key::Character(s) => s.to_lowercase(),
+        _ => String::new(),
+    }
+}
+
+/// The movement key `key` is (arrows and WASD), if any.
+fn held_key(key: &Key) -> Option<Dir> {
+    match (key, key_char(key).as_str()) {
+        (Key::Named(NamedKey::ArrowLeft), _) | (_, "a") => Some(Dir::Left),
+        (Key::Named(NamedKey::ArrowRight), _) | (_, "d") => Some(Dir::Right),
+        (Key::Named(NamedKey::ArrowUp), _) | (_, "w") => Some(Dir::Up),
+        (Key::Named(NamedKey::ArrowDown), _) | (_, "s") => Some(Dir::Down),
+        _ => None,
+    }
+}
+
+/// The command a pressed key gives, if any.
+fn command_for(key: &Key) -> Option<Command> {
+    Some(match (key, key_char(key).as_str()) {
+        (Key::Named(NamedKey::Escape), _) | (_, "q") => Command::Quit,
+        (Key::Named(NamedKey::Space), _) | (_, " ") => Command::TogglePause,
+        (_, "." | "n") => Command::StepOnce,
+        (_, "r") => Command::Reset,
+        (_, "1") => Command::Mode(Mode::Rgb),
+        (_, "2") => Command::Mode(Mode::Depth),
+        (_, "3") => Command::Mode(Mode::Seg),
+        (Key::Named(NamedKey::Tab), _) => Command::NextMode,
+        (_, "c") => Command::NextCamera,
+        _ => return None,
+    })
+}
+
+/// One world's zero action: 0 clamped into the bounds.
+fn zero_action(space: &ActionSpace) -> Vec<f32> {
+    match space {
+        ActionSpace::Discrete { .. } => vec![0.0],
+        ActionSpace::Box { low, high } => low
+            .iter()
+            .zip(high)
+            .map(|(&l, &h)| 0f32.clamp(l, h))
+            .collect(),
+    }
+}
+
+/// World 0's action from the held keys (`space` with finite bounds); `base` when no
+/// movement key is held.
+fn keyboard_action(space: &ActionSpace, k: &Keys, base: &[f32]) -> Vec<f32> {
+    if !(k.left || k.right || k.up || k.down) {
+        return base.to_vec();
+    }
+    match space {
+        ActionSpace::Discrete { n } => {
+            if k.right && !k.left {
+                vec![n.saturating_sub(1) as f32]
+            } else {
+                vec![0.0]
+            }
+        }
+        ActionSpace::Box { low, high } => {
+            let mut a = zero_action(space);
+            let mut set = |i: usize, neg: bool, pos: bool| {
+                if i < a.len() && neg != pos {
+                    a[i] = if pos { high[i] } else { low[i] };
+                }
+            };
+            set(0, k.left, k.right);
+            set(1, k.down, k.up);
+            a
+        }
+    }
 }
 
 /// Real-time pacing: sim time against wall time.
@@ -789,16 +822,89 @@ struct Viewer {
 }
 
 impl Viewer {
-    /// World `w`'s zero action.
-    fn zero(&self) -> Vec<f32> {
-        match &self.space {
-            ActionSpace::Discrete { .. } => vec![0.0],
-            ActionSpace::Box { low, high } => low
+    /// Opens the scene with every output of every MJCF camera and the viewer camera
+    /// (aimed at the scene), resets it and tiles the first images; no window yet.
+    fn open(
+        gpu: &Gpu,
+        a: &Args,
+        spec: Option<manyworlds::randomize::Spec>,
+    ) -> Result<Viewer, Error> {
+        let (w, h) = a.size;
+        // The viewer camera starts at a default pose and is aimed at the scene once the
+        // scene's bodies are known (before the first render).
+        let env = open_scene_with(gpu, a, spec, Orbit::default().camera(w, h))?;
+        let orbit = Orbit::framing(&env);
+        let names: Vec<String> = renderer_of(&env)?
+            .cameras()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        // The viewer camera is the last one (API cameras follow the MJCF ones).
+        let viewer_cam = names.len() - 1;
+        let cam = if a.camera == VIEWER_CAMERA {
+            viewer_cam
+        } else {
+            names[..viewer_cam]
                 .iter()
-                .zip(high)
-                .map(|(&l, &h)| 0f32.clamp(l, h))
-                .collect(),
-        }
+                .position(|n| *n == a.camera)
+                .ok_or_else(|| Error::InvalidArgument {
+                    field: "--camera".into(),
+                    value: a.camera.clone(),
+                    allowed: format!("{VIEWER_CAMERA}, or a camera of the scene: {}", {
+                        let mjcf = &names[..viewer_cam];
+                        if mjcf.is_empty() {
+                            "none (it has no cameras)".to_string()
+                        } else {
+                            mjcf.join(", ")
+                        }
+                    }),
+                })?
+        };
+        let space = finite_space(&env.spec().action_space);
+        let dt = env.scene_params().dt as f64;
+        let mut viewer = Viewer {
+            env,
+            args: ViewerArgs {
+                env_name: a
+                    .env
+                    .clone()
+                    .or_else(|| a.scene.clone())
+                    .unwrap_or_default(),
+                speed: a.speed,
+                policy: a.policy,
+                others: a.others,
+                frames: a.frames,
+                seed: a.seed,
+                dt,
+            },
+            space,
+            names,
+            viewer_cam,
+            cam,
+            orbit,
+            tile: (w, h),
+            mode: a.mode,
+            mosaic: Mosaic::new(a.worlds, w, h),
+            window: None,
+            surface: None,
+            paused: false,
+            step_once: false,
+            rerender: false,
+            keys: Keys::default(),
+            dragging: false,
+            cursor: None,
+            steps: 0,
+            frames_done: 0,
+            resets: 0,
+            clock: Clock::new(),
+            rate: Rate::new(),
+            started: Instant::now(),
+            error: None,
+        };
+        viewer.update_camera()?;
+        viewer.env.reset(a.seed)?;
+        viewer.compose()?;
+        Ok(viewer)
     }
 
     /// The batch's actions for the next step.
@@ -808,7 +914,7 @@ impl Viewer {
             self.space
                 .sample(n, self.args.seed ^ 0x7677_0000, self.steps as u32)
         };
-        let zeros = || self.zero().repeat(n);
+        let zeros = || zero_action(&self.space).repeat(n);
         match self.args.policy {
             Policy::Random => random(),
             Policy::Zero => zeros(),
@@ -818,39 +924,9 @@ impl Viewer {
                     Others::Random => random(),
                 };
                 let dim = self.space.dim();
-                let mine = self.keyboard_action(&all[..dim]);
+                let mine = keyboard_action(&self.space, &self.keys, &all[..dim]);
                 all[..dim].copy_from_slice(&mine);
                 all
-            }
-        }
-    }
-
-    /// World 0's action from the held keys; `base` where no key says otherwise.
-    fn keyboard_action(&self, base: &[f32]) -> Vec<f32> {
-        let k = &self.keys;
-        match &self.space {
-            ActionSpace::Discrete { n } => {
-                if k.right {
-                    vec![(n.saturating_sub(1)) as f32]
-                } else if k.left {
-                    vec![0.0]
-                } else {
-                    base.to_vec()
-                }
-            }
-            ActionSpace::Box { low, high } => {
-                let mut a = self.zero();
-                let mut set = |i: usize, neg: bool, pos: bool| {
-                    if i < a.len() && neg != pos {
-                        a[i] = if pos { high[i] } else { low[i] };
-                    }
-                };
-                set(0, k.left, k.right);
-                set(1, k.down, k.up);
-                if !(k.left || k.right || k.up || k.down) {
-                    return base.to_vec();
-                }
-                a
             }
         }
     }
@@ -980,43 +1056,49 @@ impl Viewer {
 
     fn key(&mut self, el: &ActiveEventLoop, event: &KeyEvent) -> Result<(), Error> {
         let down = event.state == ElementState::Pressed;
-        let ch = match &event.logical_key {
-            Key::Character(s) => s.to_lowercase(),
-            _ => String::new(),
-        };
-        // Held keys for the keyboard policy.
-        match (&event.logical_key, ch.as_str()) {
-            (Key::Named(NamedKey::ArrowLeft), _) | (_, "a") => self.keys.left = down,
-            (Key::Named(NamedKey::ArrowRight), _) | (_, "d") => self.keys.right = down,
-            (Key::Named(NamedKey::ArrowUp), _) | (_, "w") => self.keys.up = down,
-            (Key::Named(NamedKey::ArrowDown), _) | (_, "s") => self.keys.down = down,
-            _ => {}
+        if let Some(dir) = held_key(&event.logical_key) {
+            self.keys.set(dir, down);
         }
         if !down {
             return Ok(());
         }
-        match (&event.logical_key, ch.as_str()) {
-            (Key::Named(NamedKey::Escape), _) | (_, "q") => el.exit(),
-            (Key::Named(NamedKey::Space), _) | (_, " ") if !event.repeat => {
+        let quit = match command_for(&event.logical_key) {
+            // Pause and reset once per press, not per auto-repeat.
+            Some(Command::TogglePause | Command::Reset) if event.repeat => false,
+            Some(c) => self.apply(c)?,
+            None => false,
+        };
+        if quit {
+            el.exit();
+        }
+        Ok(())
+    }
+
+    /// Carries out a key's command; true when the viewer should quit.
+    fn apply(&mut self, c: Command) -> Result<bool, Error> {
+        match c {
+            Command::Quit => return Ok(true),
+            Command::TogglePause => {
                 self.paused = !self.paused;
                 self.clock = Clock::new();
                 self.refresh_title(true);
             }
-            (_, "." | "n") if self.paused => self.step_once = true,
-            (_, "r") if !event.repeat => self.reset()?,
-            (_, "1") => self.set_mode(Mode::Rgb)?,
-            (_, "2") => self.set_mode(Mode::Depth)?,
-            (_, "3") => self.set_mode(Mode::Seg)?,
-            (Key::Named(NamedKey::Tab), _) => self.set_mode(self.mode.next())?,
-            (_, "c") => {
+            Command::StepOnce => {
+                if self.paused {
+                    self.step_once = true;
+                }
+            }
+            Command::Reset => self.reset()?,
+            Command::Mode(m) => self.set_mode(m)?,
+            Command::NextMode => self.set_mode(self.mode.next())?,
+            Command::NextCamera => {
                 // The cycle: viewer, then the MJCF cameras in order.
                 let next = (self.cam_position() + 1) % self.names.len();
                 self.cam = if next == 0 { self.viewer_cam } else { next - 1 };
                 self.reshow()?;
             }
-            _ => {}
         }
-        Ok(())
+        Ok(false)
     }
 
     fn set_mode(&mut self, mode: Mode) -> Result<(), Error> {
@@ -1071,17 +1153,15 @@ impl Viewer {
     }
 
     /// Steps when a step is due; returns the control flow until the next one.
-    fn tick(&mut self, el: &ActiveEventLoop) -> Result<ControlFlow, Error> {
+    /// Returns the control flow until the next step, and whether `--frames` are done.
+    fn tick(&mut self) -> Result<(ControlFlow, bool), Error> {
         if let Some(n) = self.args.frames {
             if self.frames_done < n {
                 self.step_frame()?;
                 self.frames_done += 1;
             }
-            if self.frames_done >= n {
-                el.exit();
-            }
             self.refresh_title(false);
-            return Ok(ControlFlow::Poll);
+            return Ok((ControlFlow::Poll, self.frames_done >= n));
         }
         if self.paused {
             if self.step_once {
@@ -1093,7 +1173,7 @@ impl Viewer {
                 self.rerender = false;
                 self.rerender()?;
             }
-            return Ok(ControlFlow::Wait);
+            return Ok((ControlFlow::Wait, false));
         }
         self.rerender = false;
         let flow = match self.args.speed {
@@ -1117,7 +1197,7 @@ impl Viewer {
             }
         };
         self.refresh_title(false);
-        Ok(flow)
+        Ok((flow, false))
     }
 
     fn fail(&mut self, el: &ActiveEventLoop, e: Error) {
@@ -1170,8 +1250,13 @@ impl ApplicationHandler for Viewer {
         if self.window.is_none() || self.error.is_some() {
             return;
         }
-        match self.tick(el) {
-            Ok(flow) => el.set_control_flow(flow),
+        match self.tick() {
+            Ok((flow, done)) => {
+                el.set_control_flow(flow);
+                if done {
+                    el.exit();
+                }
+            }
             Err(e) => self.fail(el, e),
         }
     }
@@ -1180,6 +1265,123 @@ impl ApplicationHandler for Viewer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn args(extra: &[&str]) -> Args {
+        Cli::parse_from(["view"].iter().chain(extra)).args
+    }
+
+    #[test]
+    fn keys_map_to_commands_and_moves() {
+        let ch = |c: &str| Key::Character(c.into());
+        assert_eq!(command_for(&ch(" ")), Some(Command::TogglePause));
+        assert_eq!(
+            command_for(&Key::Named(NamedKey::Space)),
+            Some(Command::TogglePause)
+        );
+        assert_eq!(command_for(&ch("N")), Some(Command::StepOnce));
+        assert_eq!(command_for(&ch(".")), Some(Command::StepOnce));
+        assert_eq!(command_for(&ch("2")), Some(Command::Mode(Mode::Depth)));
+        assert_eq!(
+            command_for(&Key::Named(NamedKey::Tab)),
+            Some(Command::NextMode)
+        );
+        assert_eq!(
+            command_for(&Key::Named(NamedKey::Escape)),
+            Some(Command::Quit)
+        );
+        assert_eq!(command_for(&ch("w")), None);
+        assert_eq!(held_key(&ch("W")), Some(Dir::Up));
+        assert_eq!(held_key(&Key::Named(NamedKey::ArrowLeft)), Some(Dir::Left));
+
+        let space = finite_space(&ActionSpace::Box {
+            low: vec![-0.3, f32::NEG_INFINITY, 1.0],
+            high: vec![0.3, f32::INFINITY, 2.0],
+        });
+        let mut k = Keys::default();
+        assert_eq!(
+            keyboard_action(&space, &k, &[0.1, 0.2, 1.5]),
+            [0.1, 0.2, 1.5]
+        );
+        k.set(Dir::Right, true);
+        k.set(Dir::Down, true);
+        // Unbounded dimensions use ±1; dimensions without a key take zero, clamped.
+        assert_eq!(
+            keyboard_action(&space, &k, &[0.1, 0.2, 1.5]),
+            [0.3, -1.0, 1.0]
+        );
+        k.set(Dir::Left, true);
+        assert_eq!(
+            keyboard_action(&space, &k, &[0.1, 0.2, 1.5]),
+            [0.0, -1.0, 1.0]
+        );
+        let discrete = ActionSpace::Discrete { n: 3 };
+        k = Keys::default();
+        k.set(Dir::Right, true);
+        assert_eq!(keyboard_action(&discrete, &k, &[1.0]), [2.0]);
+    }
+
+    /// Pause, single step, modes, camera cycling, orbit while paused, reset, quit and
+    /// `--frames`, on a viewer without a window.
+    #[test]
+    fn commands_drive_the_viewer() {
+        let gpu = Gpu::new().unwrap_or_else(|e| panic!("{e}"));
+        let a = args(&["--env", "boxes", "--worlds", "4", "--size", "16x16"]);
+        let mut v = Viewer::open(&gpu, &a, None).unwrap();
+        let shown = |v: &Viewer| v.mosaic.pixels.clone();
+        assert!(shown(&v).iter().any(|&p| p != 0));
+        assert_eq!(v.names, ["cam", VIEWER_CAMERA]);
+        assert_eq!(v.cam, v.viewer_cam);
+
+        assert!(!v.apply(Command::TogglePause).unwrap());
+        assert!(v.paused);
+        let m0 = shown(&v);
+        assert_eq!(v.tick().unwrap(), (ControlFlow::Wait, false));
+        assert_eq!(v.steps, 0);
+        v.apply(Command::StepOnce).unwrap();
+        v.tick().unwrap();
+        assert_eq!(v.steps, 1);
+        let m1 = shown(&v);
+        assert_ne!(m0, m1, "a step of falling boxes changes the picture");
+
+        v.apply(Command::Mode(Mode::Depth)).unwrap();
+        assert_ne!(shown(&v), m1);
+        v.apply(Command::NextMode).unwrap();
+        assert_eq!(v.mode, Mode::Seg);
+        v.apply(Command::NextMode).unwrap();
+        assert_eq!(v.mode, Mode::Rgb);
+        assert_eq!(shown(&v), m1);
+
+        v.apply(Command::NextCamera).unwrap();
+        assert_eq!(v.names[v.cam], "cam");
+        assert_ne!(shown(&v), m1);
+        v.apply(Command::NextCamera).unwrap();
+        assert_eq!(v.cam, v.viewer_cam);
+        assert_eq!(shown(&v), m1);
+
+        // Orbiting while paused re-renders the same step from the moved camera.
+        v.orbit.rotate(100.0, 0.0);
+        v.camera_moved().unwrap();
+        v.tick().unwrap();
+        assert_eq!(v.steps, 1);
+        assert_ne!(shown(&v), m1);
+
+        v.apply(Command::Reset).unwrap();
+        assert_eq!(v.resets, 1);
+        assert!(v.apply(Command::Quit).unwrap());
+
+        v.args.frames = Some(2);
+        v.frames_done = 0;
+        assert_eq!(v.tick().unwrap(), (ControlFlow::Poll, false));
+        assert_eq!(v.tick().unwrap(), (ControlFlow::Poll, true));
+        assert_eq!(v.steps, 3);
+    }
 
     #[test]
     fn mosaic_is_square_enough_and_exact() {
