@@ -149,8 +149,9 @@ Controls:
 Keyboard policy (--policy keyboard), world 0's action:
   Left/A, Right/D    action[0] to its lower / upper bound
   Down/S, Up/W       action[1] to its lower / upper bound
-  (no key: the --others action; unbounded dimensions use -1 / +1;
-   a discrete action takes 0 with Left/A or no key, n-1 with Right/D)
+  (no movement key: the --others action; keys on other dimensions leave them at 0
+   clamped into their bounds; unbounded dimensions use -1 / +1; a discrete action
+   takes 0 with Left/A, n-1 with Right/D)
 Headless (still opens a window, e.g. under `xvfb-run -a`):
   manyworlds view --env boxes --frames 100 --screenshot out.png")]
 pub struct Args {
@@ -262,6 +263,12 @@ fn check_args(a: &Args) -> Result<(), Error> {
             value: "0".into(),
             allowed: "at least 1 (leave it out for an interactive window)".into(),
         });
+    }
+    if let Some(f) = &a.scene {
+        std::fs::metadata(f).map_err(|e| Error::Io {
+            path: f.clone(),
+            message: format!("--scene: {e}"),
+        })?;
     }
     match (&a.env, &a.scene) {
         (None, None) => Err(Error::InvalidArgument {
