@@ -13,8 +13,9 @@
 //! - Space: pause / resume. `.` or N: one step while paused.
 //! - R: reset every world (each reset draws a new seed: `--seed` + number of resets).
 //! - 1 / 2 / 3: RGB / depth / segmentation; Tab cycles them. Depth is colour-mapped
-//!   (turbo in inverse depth, near red, far blue, per frame over the shown tiles); segmentation ids are
-//!   hashed to distinct colours; the background is black in both.
+//!   (turbo, linear in inverse depth, near red, far blue, over the range of the shown
+//!   tiles in each frame); segmentation ids (geoms) are hashed to distinct colours; the
+//!   background is black in both.
 //! - C: next camera (the viewer's orbit camera, then every MJCF camera of the scene).
 //! - Arrows / WASD with `--policy keyboard`: world 0's action (see [`Args::policy`]).
 //! - Esc or Q: quit.
@@ -39,10 +40,16 @@
 //! command fails with an error that says so.
 //!
 //! # Cameras
-//! The viewer's camera is an API camera (`RenderConfig::extra_cameras`) that follows the
-//! MJCF ones; orbiting rewrites it with `BatchRenderer::set_camera`, which takes effect
-//! from the next render (while paused the viewer re-renders the current state at once).
-//! Every camera is rendered every frame, so switching is instant and shows the same step.
+//! The viewer's camera is an API camera (`RenderConfig::extra_cameras`, after the MJCF
+//! ones) with a 45° field of view. It orbits a target at the scene centre: the centre of
+//! the box that holds the bodies' initial positions and the ground below them, seen from
+//! three times that box's half-diagonal (plus a margin). Orbiting rewrites it with
+//! `BatchRenderer::set_camera` (the shared camera table, or every world's copy when the
+//! randomization spec gives cameras one copy per world), which takes effect from the
+//! next render; while paused the viewer re-renders the current state at once. Every
+//! camera is rendered every frame, so switching is instant and shows the same step, at
+//! the price of one view per camera per world: a scene with k MJCF cameras renders
+//! k + 1 views per world per frame.
 
 use crate::common::*;
 use clap::ValueEnum;
@@ -80,7 +87,8 @@ const WINDOW_TARGET: u32 = 1024;
 pub enum Mode {
     /// Colour.
     Rgb,
-    /// Depth, colour-mapped (turbo: near red, far blue; background black).
+    /// Depth, colour-mapped (turbo in inverse depth: near red, far blue; background
+    /// black).
     Depth,
     /// Segmentation ids (geoms), hashed to distinct colours; background black.
     Seg,
