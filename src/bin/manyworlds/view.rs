@@ -806,6 +806,22 @@ struct ViewerArgs {
 
 type Surface = softbuffer::Surface<Rc<Window>, Rc<Window>>;
 
+/// The window's first size for a `w` × `h` mosaic: enlarged by the largest whole factor
+/// that keeps its longest side within [`WINDOW_TARGET`], or shrunk to that side when the
+/// mosaic is larger.
+fn window_size(w: usize, h: usize) -> PhysicalSize<u32> {
+    let (w, h) = (w.max(1), h.max(1));
+    let side = w.max(h);
+    let target = WINDOW_TARGET as usize;
+    let (w, h) = if side <= target {
+        let k = target / side;
+        (w * k, h * k)
+    } else {
+        ((w * target / side).max(1), (h * target / side).max(1))
+    };
+    PhysicalSize::new(w as u32, h as u32)
+}
+
 /// The viewer's state, driven by winit's event loop.
 struct Viewer {
     env: SceneEnv,
@@ -1223,11 +1239,9 @@ impl Viewer {
     }
 
     fn open_window(&mut self, el: &ActiveEventLoop) -> Result<(), Error> {
-        let (mw, mh) = (self.mosaic.width as u32, self.mosaic.height as u32);
-        let scale = (WINDOW_TARGET / mw.max(mh)).max(1);
         let attrs = Window::default_attributes()
             .with_title(self.title())
-            .with_inner_size(PhysicalSize::new(mw * scale, mh * scale));
+            .with_inner_size(window_size(self.mosaic.width, self.mosaic.height));
         let window = Rc::new(
             el.create_window(attrs)
                 .map_err(|e| no_display(&format!("cannot open a window: {e}")))?,
@@ -1406,6 +1420,13 @@ mod tests {
         assert_eq!((m.cols, m.width, m.height), (3, 30, 40));
         let m = Mosaic::new(1, 7, 9);
         assert_eq!((m.width, m.height), (7, 9));
+    }
+
+    #[test]
+    fn window_fits_the_target_side() {
+        assert_eq!(window_size(128, 128), PhysicalSize::new(1024, 1024));
+        assert_eq!(window_size(300, 100), PhysicalSize::new(900, 300));
+        assert_eq!(window_size(8192, 4096), PhysicalSize::new(1024, 512));
     }
 
     #[test]
