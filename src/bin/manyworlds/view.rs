@@ -272,6 +272,18 @@ fn check_args(a: &Args) -> Result<(), Error> {
             allowed: "at least 1 (leave it out for an interactive window)".into(),
         });
     }
+    if let Some(out) = &a.screenshot {
+        let dir = std::path::Path::new(out)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
+        if dir.is_some_and(|d| !d.is_dir()) {
+            return Err(Error::InvalidArgument {
+                field: "--screenshot".into(),
+                value: out.clone(),
+                allowed: "a file in an existing directory".into(),
+            });
+        }
+    }
     if let Some(f) = &a.scene {
         std::fs::metadata(f).map_err(|e| Error::Io {
             path: f.clone(),
