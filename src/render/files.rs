@@ -231,12 +231,15 @@ const DEPTH_MAP: [[f32; 3]; 5] = [
 ];
 
 /// A depth in metres as a colour: `near` yellow through `far` purple, clamped outside;
-/// [`DEPTH_BACKGROUND`](super::DEPTH_BACKGROUND) (nothing there) is black.
+/// [`DEPTH_BACKGROUND`](super::DEPTH_BACKGROUND) (nothing there) is black. The map is
+/// linear in inverse depth, so near objects keep their contrast against a floor that
+/// runs to the horizon.
 pub fn depth_color(z: f32, near: f32, far: f32) -> [u8; 4] {
     if z <= 0.0 || !z.is_finite() {
         return [0, 0, 0, 255];
     }
-    let t = ((z - near) / (far - near).max(1e-6)).clamp(0.0, 1.0) * (DEPTH_MAP.len() - 1) as f32;
+    let (inear, ifar) = (1.0 / near.max(1e-6), 1.0 / far.max(near.max(1e-6) * 1.0001));
+    let t = ((inear - 1.0 / z) / (inear - ifar)).clamp(0.0, 1.0) * (DEPTH_MAP.len() - 1) as f32;
     let i = (t.floor() as usize).min(DEPTH_MAP.len() - 2);
     let f = t - i as f32;
     let c = |k: usize| {

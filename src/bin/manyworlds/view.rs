@@ -13,9 +13,10 @@
 //! - Space: pause / resume. `.` or N: one step while paused.
 //! - R: reset every world (each reset draws a new seed: `--seed` + number of resets).
 //! - 1 / 2 / 3: RGB / depth / segmentation; Tab cycles them. Depth is colour-mapped
-//!   (turbo, linear in inverse depth, near red, far blue, over the range of the shown
-//!   tiles in each frame); segmentation ids (geoms) are hashed to distinct colours; the
-//!   background is black in both.
+//!   (`render::files::depth_color`, as `record` does: linear in inverse depth, near
+//!   yellow, far purple, over the range of the shown tiles in each frame); segmentation
+//!   ids (geoms) get `render::files::seg_color`'s distinct colours; the background is
+//!   black in both.
 //! - C: next camera (the viewer's orbit camera, then every MJCF camera of the scene).
 //! - Arrows / WASD with `--policy keyboard`: world 0's action (see [`Args::policy`]).
 //! - Esc or Q: quit.
@@ -57,6 +58,7 @@ use glam::Vec3;
 use manyworlds::env::scene::{body_poses, SceneEnv};
 use manyworlds::env::{ActionSpace, EnvConfig, VecEnv};
 use manyworlds::gpu::Gpu;
+use manyworlds::render::files;
 use manyworlds::render::{CameraSpec, Images, Intrinsics, Outputs, RenderConfig};
 use manyworlds::Error;
 use std::num::NonZeroU32;
@@ -87,8 +89,7 @@ const WINDOW_TARGET: u32 = 1024;
 pub enum Mode {
     /// Colour.
     Rgb,
-    /// Depth, colour-mapped (turbo in inverse depth: near red, far blue; background
-    /// black).
+    /// Depth, colour-mapped (inverse depth: near yellow, far purple; background black).
     Depth,
     /// Segmentation ids (geoms), hashed to distinct colours; background black.
     Seg,
@@ -587,69 +588,16 @@ fn pack(r: u8, g: u8, b: u8) -> u32 {
     ((r as u32) << 16) | ((g as u32) << 8) | b as u32
 }
 
-/// Depth `d` (0: background) as a turbo colour over `range` (near red, far blue),
-/// linear in inverse depth so that near objects keep their contrast against a floor
-/// that runs to the horizon.
+/// Depth `d` (0: background, black) through the library's depth map over `range`.
 fn depth_color(d: f32, range: (f32, f32)) -> u32 {
-    if d <= 0.0 {
-        return 0;
-    }
-    let (near, far) = (1.0 / range.0, 1.0 / range.1);
-    let t = if near > far {
-        (1.0 / d - far) / (near - far)
-    } else {
-        1.0
-    };
-    turbo(t.clamp(0.0, 1.0))
+    let [r, g, b, _] = files::depth_color(d, range.0, range.1);
+    pack(r, g, b)
 }
 
-/// Google's polynomial approximation of the turbo colour map, `t` in [0, 1].
-fn turbo(t: f32) -> u32 {
-    let t = t as f64;
-    let t2 = t * t;
-    let t3 = t2 * t;
-    let t4 = t2 * t2;
-    let t5 = t4 * t;
-    let c = |k: [f64; 6]| k[0] + k[1] * t + k[2] * t2 + k[3] * t3 + k[4] * t4 + k[5] * t5;
-    let r = c([
-        0.13572138,
-        4.6153926,
-        -42.66032258,
-        132.13108234,
-        -152.94239396,
-        59.28637943,
-    ]);
-    let g = c([
-        0.09140261,
-        2.19418839,
-        4.84296658,
-        -14.18503333,
-        4.27729857,
-        2.82956604,
-    ]);
-    let b = c([
-        0.1066733,
-        12.64194608,
-        -60.58204836,
-        110.36276771,
-        -89.90310912,
-        27.34824973,
-    ]);
-    let u = |x: f64| (x.clamp(0.0, 1.0) * 255.0).round() as u8;
-    pack(u(r), u(g), u(b))
-}
-
-/// Segmentation id `id` (0: background, black) hashed to a bright colour.
+/// Segmentation id `id` (0: background, black) through the library's id colours.
 fn seg_color(id: u32) -> u32 {
-    if id == 0 {
-        return 0;
-    }
-    let mut h = id.wrapping_mul(0x9E37_79B1);
-    h ^= h >> 15;
-    h = h.wrapping_mul(0x85EB_CA77);
-    h ^= h >> 13;
-    let c = |s: u32| 64 + ((h >> s) & 0xff) as u8 % 192;
-    pack(c(0), c(8), c(16))
+    let [r, g, b, _] = files::seg_color(id);
+    pack(r, g, b)
 }
 
 /// The movement keys held down (for `--policy keyboard`).
