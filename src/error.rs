@@ -37,7 +37,7 @@ pub enum Error {
     /// A request exceeds a capacity of the engine or of the adapter.
     Capacity {
         /// What ran out, e.g. `"worlds per dispatch"`.
-        limit: &'static str,
+        limit: String,
         /// The most that is allowed.
         max: u64,
         /// What was asked for.

@@ -111,15 +111,22 @@ impl BatchEnv {
                 allowed: "at least 1".into(),
             });
         }
-        let max_groups = gpu.limits().max_compute_workgroups_per_dimension as u64;
-        let max_worlds = max_groups * WORKGROUP_SIZE as u64;
-        if n as u64 > max_worlds {
-            return Err(Error::Capacity {
-                limit: "worlds per dispatch (workgroups per dimension × WORKGROUP_SIZE)",
-                max: max_worlds,
-                attempted: n as u64,
-            });
-        }
+        let (adim, sd, od) = (
+            spec.action_space.dim() as u64,
+            spec.state_dim as u64,
+            spec.obs_dim as u64,
+        );
+        super::check_world_capacity(
+            gpu,
+            &format!("env `{}`", spec.name),
+            n,
+            &[
+                (&format!("{label}.actions"), 4 * adim, 0),
+                (&format!("{label}.state"), 4 * sd, 0),
+                (&format!("{label}.obs"), 4 * od, 0),
+                (&format!("{label}.clocks"), 8, 0),
+            ],
+        )?;
         let adim = spec.action_space.dim();
         let params0 = StepParams {
             mode: u32::MAX, // never a real mode: the first submit always writes params
@@ -348,7 +355,8 @@ impl BatchEnv {
     fn submit(&mut self, mode: u32, steps: u32, readback: bool) -> Result<(), Error> {
         if readback && self.in_flight.len() >= self.max_in_flight() {
             return Err(Error::Capacity {
-                limit: "steps in flight (EnvConfig::readback_slots - 1); call step_wait first",
+                limit: "steps in flight (EnvConfig::readback_slots - 1); call step_wait first"
+                    .into(),
                 max: self.max_in_flight() as u64,
                 attempted: self.in_flight.len() as u64 + 1,
             });

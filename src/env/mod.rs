@@ -154,6 +154,47 @@ impl ActionSpace {
     }
 }
 
+/// Checks, before anything is allocated, that `worlds` worlds fit the adapter: every
+/// per-world buffer (`(name, bytes per world, bytes shared)`) within one storage binding,
+/// and the worlds within one dispatch. The error gives the most worlds this env can have
+/// on this adapter and the buffer that sets it.
+pub(crate) fn check_world_capacity(
+    gpu: &crate::gpu::Gpu,
+    what: &str,
+    worlds: usize,
+    buffers: &[(&str, u64, u64)],
+) -> Result<(), Error> {
+    let limits = gpu.limits();
+    let binding = limits.max_storage_buffer_binding_size;
+    let dispatch =
+        limits.max_compute_workgroups_per_dimension as u64 * crate::layout::WORKGROUP_SIZE as u64;
+    let mut max = (dispatch, "one dispatch".to_string());
+    for &(name, per_world, shared) in buffers {
+        if per_world == 0 {
+            continue;
+        }
+        let fit = binding.saturating_sub(shared) / per_world;
+        if fit < max.0 {
+            max = (
+                fit,
+                format!("{name}: {per_world} bytes per world in a {binding}-byte storage binding"),
+            );
+        }
+    }
+    if worlds as u64 > max.0 {
+        return Err(Error::Capacity {
+            limit: format!(
+                "worlds of {what} on this adapter ({}, limited by {})",
+                gpu.adapter().name,
+                max.1
+            ),
+            max: max.0,
+            attempted: worlds as u64,
+        });
+    }
+    Ok(())
+}
+
 /// The static description of an env.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnvSpec {

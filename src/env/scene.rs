@@ -242,8 +242,15 @@ pub fn make_scene(
     scene: &SceneConfig,
     config: &EnvConfig,
 ) -> Result<SceneEnv, Error> {
+    if config.worlds == 0 {
+        return Err(Error::InvalidArgument {
+            field: "worlds".into(),
+            value: "0".into(),
+            allowed: "at least 1".into(),
+        });
+    }
     let mut compiled = compile(model, &scene.physics)?;
-    let n = config.worlds.max(1);
+    let n = config.worlds;
     let mut render_config = config.render.clone();
     let cameras = render_config
         .as_ref()
@@ -265,6 +272,43 @@ pub fn make_scene(
             r.per_world.lights |= p.visual.lights;
         }
     }
+    // Every per-world buffer must fit one storage binding: check before allocating
+    // anything (the Model words included), and say how many worlds would.
+    let (w1, w2) = (
+        compiled.model_words(1, per_world).len() as u64,
+        compiled.model_words(2, per_world).len() as u64,
+    );
+    let p0 = compiled.params;
+    let views_px: u64 = cameras
+        .iter()
+        .flatten()
+        .map(|c| c.width as u64 * c.height as u64)
+        .sum();
+    super::check_world_capacity(
+        gpu,
+        &format!("scene `{}`", scene.name),
+        n,
+        &[
+            ("scene.model", 4 * (w2 - w1), 4 * (2 * w1 - w2)),
+            ("scene.state", 4 * p0.state_dim as u64, 0),
+            ("scene.obs", 4 * p0.obs_dim as u64, 0),
+            ("scene.scratch", 4 * p0.scratch_stride as u64, 0),
+            (
+                "randomize.draws",
+                4 * rplan.as_ref().map_or(0, |p| p.draw_stride as u64),
+                0,
+            ),
+            match render_config.as_ref().and_then(|r| r.worlds.as_ref()) {
+                // A fixed list of rendered worlds costs the same whatever the batch.
+                Some(list) => (
+                    "render output (views × pixels × 4)",
+                    0,
+                    4 * views_px * list.len() as u64,
+                ),
+                None => ("render output (views × pixels × 4)", 4 * views_px, 0),
+            },
+        ],
+    )?;
     let words = compiled.model_words(n, per_world);
     let mut params = compiled.params;
     params.max_episode_steps = scene.max_episode_steps;

@@ -24,7 +24,7 @@ impl<T: Pod> GpuBuffer<T> {
         let max = gpu.limits().max_storage_buffer_binding_size;
         if bytes > max {
             return Err(Error::Capacity {
-                limit: "bytes per storage binding",
+                limit: "bytes per storage binding".into(),
                 max,
                 attempted: bytes,
             });

@@ -451,7 +451,18 @@ impl Spec {
             let entry = parse_entry(e).map_err(|(f, m)| bad(format!("entries[{i}].{f}"), m))?;
             spec.entries.push(entry);
         }
-        spec.validate()?;
+        // The same checks as for a spec built in code, reported against the file.
+        spec.validate().map_err(|e| match e {
+            Error::InvalidArgument {
+                field,
+                value,
+                allowed,
+            } => bad(
+                field.trim_start_matches("randomize ").to_string(),
+                format!("{value} is invalid; allowed: {allowed}"),
+            ),
+            other => other,
+        })?;
         Ok(spec)
     }
 

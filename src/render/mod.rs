@@ -946,7 +946,7 @@ impl BatchRenderer {
         let tallest = cams.iter().map(|c| c.height).max().unwrap_or(1);
         if widest > max_side || tallest > max_side {
             return Err(Error::Capacity {
-                limit: "camera image side (pixels; the atlas page side)",
+                limit: "camera image side (pixels; the atlas page side)".into(),
                 max: max_side as u64,
                 attempted: widest.max(tallest) as u64,
             });
@@ -1014,7 +1014,8 @@ impl BatchRenderer {
         if 4 * pixels as u64 > max_binding || pixels > u32::MAX as usize {
             return Err(Error::Capacity {
                 limit:
-                    "bytes of one render output (views × width × height × 4) per storage binding",
+                    "bytes of one render output (views × width × height × 4) per storage binding"
+                        .into(),
                 max: max_binding,
                 attempted: 4 * pixels as u64,
             });
