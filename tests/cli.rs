@@ -810,3 +810,49 @@ fn selftest_passes_here() {
     assert!(!text.contains("FAIL"), "{text}");
     assert!(text.trim_end().ends_with("checks passed"), "{text}");
 }
+
+/// A short `soak` (the CI version of the long on-demand run): boxes and push-cube under
+/// their every-field randomization stay finite and inside the escape radius, and the
+/// report carries every figure with the verdict.
+#[test]
+fn short_soak_is_clean() {
+    let out = bin()
+        .args([
+            "soak",
+            "--world-steps",
+            "3e4",
+            "--worlds",
+            "256",
+            "--check-every",
+            "25",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), 2, "{text}");
+    for r in &reports {
+        assert_eq!(r["nonfinite"], 0, "{r}");
+        assert_eq!(r["escaped"], 0, "{r}");
+        assert_eq!(r["pass"], true, "{r}");
+        assert!(r["world_steps"].as_u64().unwrap() >= 30_000, "{r}");
+        assert!(r["penetration_checks"].as_u64().unwrap() >= 4, "{r}");
+        let p = r["max_penetration_m"].as_f64().unwrap();
+        assert!((0.0..0.1).contains(&p), "{r}");
+        assert!(r["rss_end_mib"].as_f64().unwrap() > 0.0, "{r}");
+    }
+    assert!(
+        reports[0]["resets"].as_u64().unwrap() >= 256,
+        "boxes episodes are 150 steps"
+    );
+}

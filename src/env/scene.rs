@@ -669,6 +669,12 @@ impl SceneEnv {
         &self.params
     }
 
+    /// The Model words as they are on the GPU now (randomized records included), for
+    /// host-side checks such as [`crate::sim::cpu::World::max_penetration`].
+    pub fn read_model_words(&self) -> Result<Vec<f32>, Error> {
+        self.model.read(&self.gpu)
+    }
+
     /// The Model words as uploaded (all worlds' copies of per-world families).
     pub fn model_words(&self) -> &[f32] {
         &self.model_words

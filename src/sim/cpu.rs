@@ -876,6 +876,31 @@ impl World<'_> {
         flags
     }
 
+    /// The deepest overlap between any two geoms of this world that may collide (its
+    /// collision pairs), m; 0 when nothing overlaps. From the narrow phase on the
+    /// current poses, whatever contacts the last step recorded: a soak's measure.
+    pub fn max_penetration(&self) -> f32 {
+        let mut deepest = 0.0f32;
+        for i in 0..self.p.num_pairs {
+            let at = (self.p.off_pair + 2 * i) as usize;
+            let (mut g1, mut g2) = (u(self.model[at]), u(self.model[at + 1]));
+            if u(self.gw(g1, G_TYPE)) < u(self.gw(g2, G_TYPE)) {
+                std::mem::swap(&mut g1, &mut g2);
+            }
+            let (_, s1) = self.placed(g1);
+            let (_, s2) = self.placed(g2);
+            let mut hits = [Hit {
+                pa: Vec3::ZERO,
+                pb: Vec3::ZERO,
+                n: Vec3::Z,
+            }; 8];
+            for hit in &hits_of(&s1, &s2, &mut hits) {
+                deepest = deepest.max(-(hit.pa - hit.pb).dot(hit.n));
+            }
+        }
+        deepest
+    }
+
     // ---- The step ----
     /// One step with controls `ctrl` (one per actuator, already checked). Returns flags.
     pub fn step(&mut self, ctrl: &[f32]) -> u32 {
@@ -1099,6 +1124,13 @@ fn box_point(bx: &Placed, c: Vec3, r: f32) -> Hit {
     face[k] = nl[k] * h[k];
     let n = -(bx.q * nl);
     hit(bx.c + bx.q * face, c + n * r, n)
+}
+
+/// The narrow phase's hits between two placed geoms with no margin (only touching or
+/// overlapping points), copied out of `buf`.
+fn hits_of(a: &Placed, b: &Placed, buf: &mut [Hit; 8]) -> Vec<Hit> {
+    let n = narrow_phase(a, b, 0.0, buf);
+    buf[..n].to_vec()
 }
 
 /// Contacts between placed geoms A and B (A's type ≥ B's). Returns how many of `out` it wrote.

@@ -13,6 +13,7 @@ mod record;
 mod render;
 mod rollout;
 mod selftest;
+mod soak;
 mod view;
 
 #[derive(Parser)]
@@ -46,6 +47,9 @@ enum Command {
     /// Check that this adapter computes what the engine promises (GPU against CPU
     /// references, determinism, rendering): the first thing to run on a new machine.
     Selftest(selftest::Args),
+    /// A long run of random actions under full randomization, counting non-finite
+    /// states, escapes, overflows and resets, with penetration and memory checks.
+    Soak(soak::Args),
     /// List the registered envs.
     Envs,
     /// Print the adapter that would be used, and why.
@@ -84,6 +88,7 @@ fn main() {
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::GenData(a)) => gen_data::run(&a),
         Some(Command::Selftest(a)) => selftest::run(&a),
+        Some(Command::Soak(a)) => soak::run(&a),
         Some(Command::Envs) => {
             for e in env::REGISTRY {
                 println!("{:<12} {}", e.name, e.about);
