@@ -636,3 +636,120 @@ fn golden_images() {
         }
     }
 }
+
+/// Checks the view cameras against the pixels of `env` after its last render: every
+/// pixel whose segmentation is one of `objects` (geom seg id, body, bounding radius in m)
+/// unprojects (`ViewCamera::unproject` at the pixel centre, with its depth) to within that
+/// radius of the body's position, and the body's position projects through K and
+/// world_from_camera into the object's segmentation box whenever `project` says so.
+/// Returns the number of object pixels checked.
+fn check_view_cameras(env: &mut SceneEnv, objects: &[(u32, usize, f32, bool)]) -> usize {
+    let cams = env.renderer().unwrap().view_cameras().unwrap();
+    let st = env.get_state(Worlds::All).unwrap();
+    let compiled = env.compiled().clone();
+    let im = env.images().unwrap();
+    assert_eq!(cams.len(), im.views().len());
+    let mut checked = 0;
+    for (v, info) in im.views().iter().enumerate() {
+        let cam = &cams[v];
+        assert_eq!((cam.width, cam.height), (info.width, info.height));
+        let row = &st.state[info.world * st.state_dim..(info.world + 1) * st.state_dim];
+        let poses = scene::body_poses(&compiled, row);
+        let (depth, seg) = (im.depth(v).unwrap(), im.seg(v).unwrap());
+        let w = info.width;
+        for &(id, body, radius, project) in objects {
+            let centre = poses[body].0;
+            let mut bbox = [u32::MAX, u32::MAX, 0, 0];
+            for (i, (&s, &d)) in seg.iter().zip(depth).enumerate() {
+                if s != id {
+                    continue;
+                }
+                let (u, vv) = (i as u32 % w, i as u32 / w);
+                bbox = [
+                    bbox[0].min(u),
+                    bbox[1].min(vv),
+                    bbox[2].max(u + 1),
+                    bbox[3].max(vv + 1),
+                ];
+                let p = cam.unproject(u as f32 + 0.5, vv as f32 + 0.5, d);
+                let dist = (p - centre).length();
+                assert!(
+                    dist <= radius + 1e-3,
+                    "view {v} pixel ({u}, {vv}) of seg id {id}: depth {d} m unprojects to \
+                     {p}, {dist} m from the body at {centre} (bounding radius {radius})"
+                );
+                checked += 1;
+            }
+            if project && bbox[2] > 0 {
+                // camera_from_world = inverse of the rigid world_from_camera.
+                let m = cam.world_from_camera;
+                let t = Vec3::new(m[0][3], m[1][3], m[2][3]);
+                let r = glam::Mat3::from_cols(
+                    Vec3::new(m[0][0], m[1][0], m[2][0]),
+                    Vec3::new(m[0][1], m[1][1], m[2][1]),
+                    Vec3::new(m[0][2], m[1][2], m[2][2]),
+                );
+                let x = r.transpose() * (centre - t);
+                assert!(x.z > 0.0, "view {v}: body {body} behind the camera: {x}");
+                let k = cam.k;
+                let u = k[0][0] * x.x / x.z + k[0][1] * x.y / x.z + k[0][2];
+                let vv = k[1][1] * x.y / x.z + k[1][2];
+                assert!(
+                    (bbox[0] as f32..bbox[2] as f32).contains(&u)
+                        && (bbox[1] as f32..bbox[3] as f32).contains(&vv),
+                    "view {v}: body {body} at {centre} projects to ({u}, {vv}), outside its \
+                     segmentation box {bbox:?}"
+                );
+            }
+        }
+    }
+    checked
+}
+
+/// `ViewCamera` (K, world_from_camera in OpenCV axes) agrees with the depth and
+/// segmentation it labels: on push-cube (tilted camera, randomized cube size, goal and
+/// looks) every cube, pusher and goal pixel unprojects into the body's bounding sphere and
+/// each body's centre projects into its segmentation box; on boxes (a camera looking down
+/// diagonally, 8 boxes in the air) every box pixel unprojects into its box's sphere.
+#[test]
+fn view_cameras_unproject_depth_onto_the_labelled_bodies() {
+    let rc = RenderConfig {
+        segmentation: SegmentIds::Geom,
+        ..RenderConfig::new(64, 48).outputs(Outputs::ALL)
+    };
+    let mut env = scene::make_registered(gpu(), "push-cube", &EnvConfig::new(6).render(rc))
+        .unwrap()
+        .unwrap();
+    env.reset(11).unwrap();
+    let params = env.randomized_params().unwrap().unwrap();
+    // Geoms (seg id = geom + 1): table, pusher, cube, goal; bodies: pusher 1, cube 2, goal 3.
+    let scale = (0..6)
+        .map(|w| params.get(w, "geom.size_scale:cube").unwrap()[0])
+        .fold(0.0f32, f32::max);
+    let cube_r = 0.02 * scale * 3f32.sqrt();
+    let goal_r = (0.05f32 * 0.05 + 0.001 * 0.001).sqrt();
+    let n = check_view_cameras(
+        &mut env,
+        &[
+            (2, 1, 0.02, true),
+            (3, 2, cube_r, true),
+            (4, 3, goal_r, true),
+        ],
+    );
+    assert!(n > 6 * 50, "only {n} object pixels seen");
+
+    let rc = RenderConfig {
+        segmentation: SegmentIds::Geom,
+        ..RenderConfig::new(64, 64).outputs(Outputs::ALL)
+    };
+    let mut env = scene::make_registered(gpu(), "boxes", &EnvConfig::new(3).render(rc))
+        .unwrap()
+        .unwrap();
+    env.reset(5).unwrap();
+    // Geom 0 is the floor; box i is geom i + 1 on body i + 1, half-size 0.1 m.
+    let boxes: Vec<(u32, usize, f32, bool)> = (1..=8)
+        .map(|b| (b as u32 + 1, b, 0.1 * 3f32.sqrt(), false))
+        .collect();
+    let n = check_view_cameras(&mut env, &boxes);
+    assert!(n > 3 * 200, "only {n} box pixels seen");
+}
