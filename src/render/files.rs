@@ -12,8 +12,9 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Writes `data` (`[h, w]`, row-major) as a little-endian float32 NPY file (format 1.0).
-pub fn write_npy_f32(path: &Path, h: u32, w: u32, data: &[f32]) -> Result<(), Error> {
+/// `data` (`[h, w]`, row-major) as the bytes of a little-endian float32 NPY file
+/// (format 1.0), for writers that place the file themselves.
+pub fn npy_f32_bytes(h: u32, w: u32, data: &[f32]) -> Vec<u8> {
     assert_eq!(data.len(), (h * w) as usize, "npy data must be h × w");
     let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({h}, {w}), }}");
     // Magic (6) + version (2) + header length (2) + header, padded with spaces and ended by
@@ -28,7 +29,12 @@ pub fn write_npy_f32(path: &Path, h: u32, w: u32, data: &[f32]) -> Result<(), Er
     for v in data {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    std::fs::write(path, bytes).map_err(|e| io(path, e))
+    bytes
+}
+
+/// Writes `data` (`[h, w]`, row-major) as a little-endian float32 NPY file (format 1.0).
+pub fn write_npy_f32(path: &Path, h: u32, w: u32, data: &[f32]) -> Result<(), Error> {
+    std::fs::write(path, npy_f32_bytes(h, w, data)).map_err(|e| io(path, e))
 }
 
 /// Reads a float32 NPY file written by [`write_npy_f32`]: `(h, w, data)`.

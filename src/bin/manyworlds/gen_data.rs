@@ -249,21 +249,6 @@ fn png(buf: &[u8], w: u32, h: u32, color: image::ExtendedColorType) -> Result<Ve
     Ok(out)
 }
 
-fn npy_f32(h: u32, w: u32, data: &[f32]) -> Vec<u8> {
-    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({h}, {w}), }}");
-    let unpadded = 10 + dict.len() + 1;
-    let pad = unpadded.next_multiple_of(64) - unpadded;
-    let header = format!("{dict}{}\n", " ".repeat(pad));
-    let mut bytes = Vec::with_capacity(10 + header.len() + 4 * data.len());
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    for v in data {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
-    bytes
-}
-
 /// Encodes and writes one frame; returns the bytes written.
 fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
     let (w, h) = (ctx.width, ctx.height);
@@ -281,7 +266,7 @@ fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
     let rgb_png = png(&rgb, w, h, image::ExtendedColorType::Rgb8).map_err(|m| enc_err(0, m))?;
     let depth = &b.depth[offset..offset + px];
     let depth_bytes = match ctx.depth {
-        DepthFormat::Npy => npy_f32(h, w, depth),
+        DepthFormat::Npy => manyworlds::render::files::npy_f32_bytes(h, w, depth),
         DepthFormat::Png16 => {
             let mm: Vec<u8> = depth
                 .iter()
