@@ -19,7 +19,8 @@ actions are drawn up front, so the timing is the simulator's.
   Gymnasium), and EnvPool's C++ CartPole-v1 with one thread per core. Both autoreset.
 - mjcf: MuJoCo's `mujoco.rollout` (C, one thread per core) on the same MJCF file, every world
   from the model's initial state with qpos jittered by up to +-1 cm (as manyworlds' scene
-  resets), uniform random controls within each actuator's ctrlrange. No resets: MuJoCo
+  resets), uniform random controls within each actuator's ctrlrange, timed over the same
+  window of the episode as manyworlds (after `--warmup` untimed steps). No resets: MuJoCo
   has no episode logic, so the peer steps the same number of world-steps straight through.
 """
 
@@ -107,7 +108,7 @@ def cartpole(worlds: int, steps: int, seed: int) -> None:
         emit({"peer": "envpool", "workload": "cartpole", "missing": str(e)})
 
 
-def mjcf(xml: str, worlds: int, steps: int, seed: int) -> None:
+def mjcf(xml: str, worlds: int, steps: int, seed: int, warmup: int) -> None:
     try:
         import numpy as np
         import mujoco
@@ -137,19 +138,23 @@ def mjcf(xml: str, worlds: int, steps: int, seed: int) -> None:
     out = np.empty((worlds, chunk, s0.size))
     controls = rng.uniform(lo, hi, size=(worlds, chunk, model.nu)) if model.nu else None
 
-    def run():
-        cur = states.copy()
-        left = steps
+    def advance(start, n):
+        cur = start.copy()
+        left = n
         while left > 0:
             k = min(chunk, left)
             ctrl = None if controls is None else controls[:, :k]
             rollout.rollout(model, datas, cur, ctrl, nstep=k, state=out[:, :k])
             cur = out[:, k - 1].copy()
             left -= k
+        return cur
 
-    rate, runs = timed(run, worlds, steps)
+    # Time the same window of the episode as manyworlds: after its warm-up steps.
+    states = advance(states, warmup)
+    rate, runs = timed(lambda: advance(states, steps), worlds, steps)
     emit({"peer": "mujoco_rollout", "version": mujoco.__version__, "workload": "mjcf",
-          "xml": os.path.basename(xml), "worlds": worlds, "steps": steps, "threads": threads,
+          "xml": os.path.basename(xml), "worlds": worlds, "steps": steps, "warmup": warmup,
+          "threads": threads,
           "timestep": model.opt.timestep, "env_steps_per_s": round(rate), "runs": runs})
 
 
@@ -159,6 +164,8 @@ def main() -> None:
     ap.add_argument("--worlds", type=int, default=1024)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="mjcf: steps simulated before the timed window")
     ap.add_argument("--xml", help="MJCF file (mjcf workload)")
     a = ap.parse_args()
     if a.workload == "probe":
@@ -168,7 +175,7 @@ def main() -> None:
     else:
         if not a.xml:
             ap.error("mjcf needs --xml FILE")
-        mjcf(a.xml, a.worlds, a.steps, a.seed)
+        mjcf(a.xml, a.worlds, a.steps, a.seed, a.warmup)
 
 
 if __name__ == "__main__":

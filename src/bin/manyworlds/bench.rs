@@ -432,7 +432,7 @@ pub fn run(a: &BenchArgs) -> Result<(), Error> {
                 if let (Some(p), None) = (&peers, views) {
                     pb.set_message(format!("peers: {name} ×{worlds}"));
                     let workload = peers::Workload::of(t.registered, t.scene);
-                    for m in p.measure(&workload, worlds, a.steps, a.seed) {
+                    for m in p.measure(&workload, worlds, a.steps, a.warmup, a.seed) {
                         let ratio = rates
                             .iter()
                             .map(|(mode, r)| (mode_name(*mode).to_string(), round3(r / m.rate)))

@@ -168,13 +168,15 @@ impl Peers {
     }
 
     /// Measures the peers of `workload` at `worlds`, with at most `steps` steps (fewer
-    /// when worlds × steps passes [`MAX_PEER_WORLD_STEPS`]). Missing peers and failures
-    /// are reported on stderr and skipped.
+    /// when worlds × steps passes [`MAX_PEER_WORLD_STEPS`]) after `warmup` untimed ones
+    /// (scenes: the same window of the episode as manyworlds' cells). Missing peers and
+    /// failures are reported on stderr and skipped.
     pub fn measure(
         &self,
         workload: &Workload,
         worlds: usize,
         steps: u32,
+        warmup: u32,
         seed: u64,
     ) -> Vec<Measure> {
         let (kind, needs, extra) = match workload {
@@ -182,7 +184,12 @@ impl Peers {
             Workload::Mjcf(p, _) => (
                 "mjcf",
                 ["mujoco"].as_slice(),
-                vec!["--xml".to_string(), p.display().to_string()],
+                vec![
+                    "--xml".to_string(),
+                    p.display().to_string(),
+                    "--warmup".into(),
+                    warmup.to_string(),
+                ],
             ),
             Workload::None(why) => {
                 eprintln!("peers: {why}");
