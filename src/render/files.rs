@@ -104,11 +104,17 @@ struct Grid {
 
 impl Grid {
     fn of(images: &Images<'_>) -> Option<Grid> {
+        let all: Vec<usize> = (0..images.views().len()).collect();
+        Grid::of_views(images, &all)
+    }
+
+    /// The grid of the views `list` (indices into `images.views()`), in that order.
+    fn of_views(images: &Images<'_>, list: &[usize]) -> Option<Grid> {
         let views = images.views();
-        let n = views.len() as u32;
+        let n = list.len() as u32;
         let cols = (n as f64).sqrt().ceil() as u32;
-        let cell_w = views.iter().map(|v| v.width).max()?;
-        let cell_h = views.iter().map(|v| v.height).max()?;
+        let cell_w = list.iter().map(|&v| views[v].width).max()?;
+        let cell_h = list.iter().map(|&v| views[v].height).max()?;
         Some(Grid {
             cols,
             cell_w,
@@ -320,12 +326,24 @@ pub fn view_panel(images: &Images<'_>, v: usize, panel: Panel) -> Option<image::
 /// Every view's `panel` in a grid (the layout of [`mosaic_rgb`]) on black; None when
 /// that output was not rendered.
 pub fn mosaic_panel(images: &Images<'_>, panel: Panel) -> Option<image::RgbaImage> {
-    let grid = Grid::of(images)?;
+    let all: Vec<usize> = (0..images.views().len()).collect();
+    mosaic_panel_of(images, &all, panel)
+}
+
+/// The views `list` (indices into `images.views()`, e.g. one camera of every world) of
+/// `panel` in a grid, in that order, on black; None when that output was not rendered
+/// or `list` is empty.
+pub fn mosaic_panel_of(
+    images: &Images<'_>,
+    list: &[usize],
+    panel: Panel,
+) -> Option<image::RgbaImage> {
+    let grid = Grid::of_views(images, list)?;
     let mut out =
         image::RgbaImage::from_pixel(grid.width, grid.height, image::Rgba([0, 0, 0, 255]));
-    for i in 0..images.views().len() {
-        let (x, y) = grid.origin(i);
-        image::imageops::replace(&mut out, &view_panel(images, i, panel)?, x as i64, y as i64);
+    for (k, &v) in list.iter().enumerate() {
+        let (x, y) = grid.origin(k);
+        image::imageops::replace(&mut out, &view_panel(images, v, panel)?, x as i64, y as i64);
     }
     Some(out)
 }

@@ -835,17 +835,23 @@ impl World<'_> {
         self.scratch[(self.p.scratch_contacts - 1) as usize] = f32::from_bits(count + 1);
     }
 
+    /// Collision pair `i`'s geoms, A first: A is the higher type, so planes are always B.
+    fn pair(&self, i: u32) -> (u32, u32) {
+        let at = (self.p.off_pair + 2 * i) as usize;
+        let (g1, g2) = (u(self.model[at]), u(self.model[at + 1]));
+        if u(self.gw(g1, G_TYPE)) < u(self.gw(g2, G_TYPE)) {
+            (g2, g1)
+        } else {
+            (g1, g2)
+        }
+    }
+
     /// Finds this step's contacts. Returns flags (overflow).
     pub fn collide(&mut self) -> u32 {
         let mut flags = 0;
         self.scratch[(self.p.scratch_contacts - 1) as usize] = f32::from_bits(0);
         for i in 0..self.p.num_pairs {
-            let at = (self.p.off_pair + 2 * i) as usize;
-            let (mut g1, mut g2) = (u(self.model[at]), u(self.model[at + 1]));
-            // A is the higher type: planes are always B.
-            if u(self.gw(g1, G_TYPE)) < u(self.gw(g2, G_TYPE)) {
-                std::mem::swap(&mut g1, &mut g2);
-            }
+            let (g1, g2) = self.pair(i);
             let (b1, s1) = self.placed(g1);
             let (b2, s2) = self.placed(g2);
             let margin = self.p.margin + self.reach(b1) + self.reach(b2);
@@ -882,11 +888,7 @@ impl World<'_> {
     pub fn max_penetration(&self) -> f32 {
         let mut deepest = 0.0f32;
         for i in 0..self.p.num_pairs {
-            let at = (self.p.off_pair + 2 * i) as usize;
-            let (mut g1, mut g2) = (u(self.model[at]), u(self.model[at + 1]));
-            if u(self.gw(g1, G_TYPE)) < u(self.gw(g2, G_TYPE)) {
-                std::mem::swap(&mut g1, &mut g2);
-            }
+            let (g1, g2) = self.pair(i);
             let (_, s1) = self.placed(g1);
             let (_, s2) = self.placed(g2);
             let mut hits = [Hit {

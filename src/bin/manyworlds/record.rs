@@ -147,7 +147,9 @@ pub fn run(a: &Args) -> Result<(), Error> {
                     Show::Depth => Panel::Depth { near, far },
                     Show::Seg => Panel::Seg,
                 };
-                tile(&images, &keep, p)
+                // Every shown output was requested, and every world has camera 0.
+                files::mosaic_panel_of(&images, &keep, p)
+                    .expect("the renderer rendered each shown output")
             })
             .collect();
         frames.push(side_by_side(&panels));
@@ -172,31 +174,6 @@ pub fn run(a: &Args) -> Result<(), Error> {
         a.out
     );
     Ok(())
-}
-
-/// The views `keep` (one per world) of `panel`, tiled as square as possible.
-fn tile(images: &manyworlds::render::Images<'_>, keep: &[usize], panel: Panel) -> image::RgbaImage {
-    let views = images.views();
-    let n = keep.len() as u32;
-    let cols = (n as f64).sqrt().ceil() as u32;
-    let (cw, ch) = (views[keep[0]].width, views[keep[0]].height);
-    let mut out = image::RgbaImage::from_pixel(
-        cols * cw,
-        n.div_ceil(cols) * ch,
-        image::Rgba([0, 0, 0, 255]),
-    );
-    for (k, &v) in keep.iter().enumerate() {
-        let k = k as u32;
-        if let Some(img) = files::view_panel(images, v, panel) {
-            image::imageops::replace(
-                &mut out,
-                &img,
-                ((k % cols) * cw) as i64,
-                ((k / cols) * ch) as i64,
-            );
-        }
-    }
-    out
 }
 
 /// Panels left to right with a 4-pixel black gap.
