@@ -713,25 +713,8 @@ impl SceneEnv {
 
     /// World poses of every MJCF body (position, orientation) from one world's state row.
     pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
-        body_poses(&self.compiled, state)
+        self.compiled.body_poses(state)
     }
-}
-
-/// World poses of every MJCF body from a state row of `compiled`.
-pub fn body_poses(compiled: &Compiled, state: &[f32]) -> Vec<(Vec3, Quat)> {
-    compiled
-        .mjcf_bodies
-        .iter()
-        .map(|&(s, p, q)| {
-            if s == NONE {
-                return (p, q);
-            }
-            let at = (s * BODY_STATE) as usize;
-            let x = Vec3::from_slice(&state[at + S_POS as usize..]);
-            let r = Quat::from_slice(&state[at + S_QUAT as usize..]);
-            (x + r * p, (r * q).normalize())
-        })
-        .collect()
 }
 
 impl VecEnv for SceneEnv {

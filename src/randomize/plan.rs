@@ -142,7 +142,7 @@ impl Plan {
         spec.validate()?;
         let no_cams: Vec<CameraSpec> = Vec::new();
         let cams = cameras.unwrap_or(&no_cams);
-        let init_poses = crate::env::scene::body_poses(compiled, &compiled.init_state);
+        let init_poses = compiled.body_poses(&compiled.init_state);
         let mut drafts: Vec<Draft> = Vec::new();
         let mut adr = Vec::new();
         let mut ring_len = 0u32;

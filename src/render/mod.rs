@@ -808,7 +808,7 @@ impl BatchRenderer {
         }
 
         // Model tables.
-        let init_poses = crate::env::scene::body_poses(compiled, &compiled.init_state);
+        let init_poses = compiled.body_poses(&compiled.init_state);
         let bodies: Vec<RenderBody> = compiled
             .mjcf_bodies
             .iter()

@@ -700,4 +700,20 @@ impl Compiled {
         }
         out
     }
+
+    /// World poses of every MJCF body (position, orientation) from one world's State row.
+    pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
+        self.mjcf_bodies
+            .iter()
+            .map(|&(s, p, q)| {
+                if s == NONE {
+                    return (p, q);
+                }
+                let at = (s * BODY_STATE) as usize;
+                let x = Vec3::from_slice(&state[at + S_POS as usize..]);
+                let r = Quat::from_slice(&state[at + S_QUAT as usize..]);
+                (x + r * p, (r * q).normalize())
+            })
+            .collect()
+    }
 }

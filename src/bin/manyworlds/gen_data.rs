@@ -765,7 +765,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
             let sd = st.state_dim;
             let poses: Vec<_> = (0..a.worlds)
                 .map(|w| {
-                    manyworlds::env::scene::body_poses(&compiled, &st.state[w * sd..(w + 1) * sd])
+                    compiled.body_poses(&st.state[w * sd..(w + 1) * sd])
                 })
                 .collect();
             let sampled = env.randomized_params()?;

@@ -134,7 +134,7 @@ fn record_scene(
             joints.entry(j.name.clone()).or_default().push(v);
         }
         let bodies = o.bodies.get_or_insert_with(Default::default);
-        let poses = manyworlds::env::scene::body_poses(c, &states.state[w * sd..(w + 1) * sd]);
+        let poses = c.body_poses(&states.state[w * sd..(w + 1) * sd]);
         for (b, (p, r)) in poses.iter().enumerate().skip(1) {
             let t = bodies.entry(c.body_names[b].clone()).or_default();
             t.pos.push(p.to_array());

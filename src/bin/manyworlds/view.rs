@@ -55,7 +55,7 @@
 use crate::common::*;
 use clap::ValueEnum;
 use glam::Vec3;
-use manyworlds::env::scene::{body_poses, SceneEnv};
+use manyworlds::env::scene::SceneEnv;
 use manyworlds::env::{ActionSpace, EnvConfig, VecEnv};
 use manyworlds::gpu::Gpu;
 use manyworlds::render::files;
@@ -407,7 +407,7 @@ impl Orbit {
     /// and dropped objects end there), from far enough to see all of it.
     fn framing(env: &SceneEnv) -> Orbit {
         let c = env.compiled();
-        let poses = body_poses(c, &c.init_state);
+        let poses = c.body_poses(&c.init_state);
         let points: Vec<Vec3> = poses.iter().skip(1).map(|p| p.0).collect();
         if points.is_empty() {
             return Orbit::default();
