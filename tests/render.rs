@@ -654,7 +654,7 @@ fn check_view_cameras(env: &mut SceneEnv, objects: &[(u32, usize, f32, bool)]) -
         let cam = &cams[v];
         assert_eq!((cam.width, cam.height), (info.width, info.height));
         let row = &st.state[info.world * st.state_dim..(info.world + 1) * st.state_dim];
-        let poses = scene::body_poses(&compiled, row);
+        let poses = compiled.body_poses(row);
         let (depth, seg) = (im.depth(v).unwrap(), im.seg(v).unwrap());
         let w = info.width;
         for &(id, body, radius, project) in objects {
