@@ -2,10 +2,11 @@
 //! every Rust twin matches its WGSL struct in size and field offsets (naga's layouter),
 //! and the generated prelude carries every Rust constant.
 
-use manyworlds::gpu::shader::{self, KERNELS, SHARED};
+use manyworlds::gpu::shader::{self, KERNELS, SCENE_STAGES, SHARED};
 use manyworlds::layout::{
     check_twin, CartpoleModel, StepParams, WgslTwin, WorldClock, WGSL_CONSTANTS,
 };
+use std::path::Path;
 
 #[test]
 fn every_kernel_composes_and_validates() {
@@ -21,6 +22,54 @@ fn every_shared_module_validates_on_its_own() {
         let src = shader::compose(name, text).unwrap_or_else(|e| panic!("{e}"));
         shader::validate(name, &src).unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+/// A stage of the scene step is a file of `shaders/scene/` with a CPU twin of the same name
+/// in `src/sim/cpu/` (the `randomize` stage's is the host sampler), and `shaders/scene.wgsl`
+/// imports every stage, in the step order of `SCENE_STAGES`. Neither side has a file the
+/// other lacks.
+#[test]
+fn every_scene_stage_is_imported_in_order_and_has_a_cpu_twin() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, scene) = KERNELS.iter().find(|(n, _)| *n == "scene").unwrap();
+    let imported: Vec<&str> = scene
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("#import scene/"))
+        .collect();
+    let stages: Vec<&str> = SCENE_STAGES
+        .iter()
+        .map(|(n, _)| {
+            n.strip_prefix("scene/")
+                .expect("stage names start with scene/")
+        })
+        .collect();
+    assert_eq!(imported, stages, "shaders/scene.wgsl's stage imports");
+    let stems = |dir: &str, ext: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut sorted: Vec<String> = stages.iter().map(|s| s.to_string()).collect();
+    sorted.sort();
+    assert_eq!(
+        stems("shaders/scene", "wgsl"),
+        sorted,
+        "files of shaders/scene/"
+    );
+    let mut twins = stems("src/sim/cpu", "rs");
+    twins.retain(|t| t != "mod");
+    twins.push("randomize".into());
+    twins.sort();
+    assert_eq!(
+        twins, sorted,
+        "CPU twins in src/sim/cpu/ (+ randomize's host sampler)"
+    );
+    assert!(root.join("src/randomize/sample.rs").is_file());
 }
 
 /// Every twin is found in some composed shader and matches it there.

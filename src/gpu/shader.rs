@@ -1,6 +1,7 @@
 //! Shader composition: `shaders/*.wgsl` are loaded with `include_str!`, prefixed with a
 //! constants prelude generated from Rust `const`s, and may pull in modules of
-//! `shaders/shared/` with `#import shared/NAME` on a line of its own.
+//! `shaders/shared/` with `#import shared/NAME` on a line of its own, and the scene
+//! kernel's stages ([`SCENE_STAGES`], `shaders/scene/`) with `#import scene/NAME`.
 //!
 //! `#import` is the only directive: it pastes the named module once (later imports of the
 //! same module are dropped), so shared structs and helpers have one definition. There is
@@ -35,6 +36,39 @@ pub const SHARED: &[(&str, &str)] = &[
     (
         "shared/randomize",
         include_str!("../../shaders/shared/randomize.wgsl"),
+    ),
+];
+
+/// The stages of the scene kernel (`shaders/scene/`), in step order. Each is imported by
+/// `shaders/scene.wgsl`, whose bindings it uses (so, unlike [`SHARED`], a stage does not
+/// validate on its own), and each has a CPU twin of the same name in `src/sim/cpu/`
+/// (`randomize`'s is `src/randomize/sample.rs`).
+pub const SCENE_STAGES: &[(&str, &str)] = &[
+    (
+        "scene/access",
+        include_str!("../../shaders/scene/access.wgsl"),
+    ),
+    (
+        "scene/constraints",
+        include_str!("../../shaders/scene/constraints.wgsl"),
+    ),
+    (
+        "scene/joints",
+        include_str!("../../shaders/scene/joints.wgsl"),
+    ),
+    (
+        "scene/contacts",
+        include_str!("../../shaders/scene/contacts.wgsl"),
+    ),
+    (
+        "scene/collision",
+        include_str!("../../shaders/scene/collision.wgsl"),
+    ),
+    ("scene/step", include_str!("../../shaders/scene/step.wgsl")),
+    ("scene/task", include_str!("../../shaders/scene/task.wgsl")),
+    (
+        "scene/randomize",
+        include_str!("../../shaders/scene/randomize.wgsl"),
     ),
 ];
 
@@ -138,17 +172,14 @@ fn append(
     for (i, line) in text.lines().enumerate() {
         if let Some(rest) = line.trim_start().strip_prefix("#import") {
             let module = rest.trim();
-            let Some((_, body)) = SHARED.iter().find(|(n, _)| *n == module) else {
+            let modules = || SHARED.iter().chain(SCENE_STAGES);
+            let Some((_, body)) = modules().find(|(n, _)| *n == module) else {
                 return Err(Error::Shader {
                     shader: name.to_string(),
                     message: format!(
                         "line {}: #import of unknown module `{module}`; known: {}",
                         i + 1,
-                        SHARED
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        modules().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
                     ),
                 });
             };

@@ -259,7 +259,7 @@ pub const UPRIGHT_VELOCITY_MARGIN: f32 = 5.0;
 pub const UPRIGHT_GAUSSIAN_SCALE2: f32 = 4.605_170_2;
 
 /// Sizes and offsets of one compiled scene, for the step kernel. Twin of `SceneParams`
-/// in `shaders/physics.wgsl`.
+/// in `shaders/scene.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct SceneParams {

@@ -1,0 +1,198 @@
+// Scene stage `step`: the physics step as an ordered list of named stages, and the `step`
+// entry (one thread per world) that wraps it in the episode logic: reset, autoreset,
+// reward, termination, observation. CPU twin: src/sim/cpu/step.rs.
+//
+// The solver is substepped XPBD with zero compliance (hard contacts and joints): Macklin
+// et al., "Small Steps in Physics Simulation" (2019); Müller et al., "Detailed Rigid Body
+// Simulation with Extended Position Based Dynamics" (2020). src/sim/cpu/mod.rs says more.
+
+// One physics step of this thread's world. Returns the fault flags it raised.
+fn physics_step() -> u32 {
+    set_controls();                      // actions -> controls: latency, noise, ctrlrange
+    var flags = collide();               // contacts, found once per step with a margin
+    let h = opt(OPT_H);                  // the substep, s
+    let nc = contact_count();
+    for (var s = 0u; s < scene.substeps; s++) {
+        record_normal_velocities(nc);    // each contact's approach speed, for restitution
+        apply_actuators(h);              // actuator forces into velocities
+        integrate_velocities(h);         // gravity, gyroscopic term; the substep's start pose
+        integrate_positions(h);          // symplectic Euler
+        solve_joints();                  // one Gauss-Seidel pass over the joint groups
+        solve_limits();                  // joint limits
+        solve_contacts(nc);              // normal, then static friction per patch
+        velocities_from_positions(h);    // v += dx / h, w += dphi / h
+        solve_contact_velocities(nc, h); // dynamic friction, restitution
+        damp_joints(h);                  // joint damping
+    }
+    store_hinge_angles();                // so the next step unwraps hinges against them
+    return flags | fault_flags();        // non-finite state, escaped bodies
+}
+
+// Actions become controls, in the scratch row: delayed through the latency ring, with
+// action noise, clamped to the control range where the actuator is ctrllimited.
+fn set_controls() {
+    let nu = scene.num_actuators;
+    let noise = opt(OPT_ACTION_NOISE);
+    let latency = u32(opt(OPT_LATENCY));
+    var z = vec4<f32>(0.0);
+    for (var a = 0u; a < nu; a++) {
+        var c = action_in[W * nu + a];
+        if scene.ring_len > 0u {
+            // The latency ring lives in the scratch buffer (never in the private copy,
+            // which does not outlive the dispatch).
+            let ring = XB + scene.scratch_ring;
+            scratch[ring + (ELAPSED % scene.ring_len) * nu + a] = c;
+            if latency > ELAPSED {
+                c = 0.0;
+            } else {
+                c = scratch[ring + ((ELAPSED - latency) % scene.ring_len) * nu + a];
+            }
+        }
+        if noise > 0.0 {
+            if (a & 3u) == 0u {
+                let key = params.key ^ vec4<u32>(0u, 0u, ELAPSED, 0u);
+                z = normals4(rng_block(key, W, EPISODE, ACTION_NOISE_BLOCK + a / 4u));
+            }
+            c += noise * z[a & 3u];
+        }
+        if au(a, A_CTRL_LIMITED) != 0u {
+            c = clamp(c, aw(a, A_CTRL_LO), aw(a, A_CTRL_HI));
+        }
+        xs_set(scene.scratch_ctrl + a, c);
+    }
+}
+
+// Gravity and the gyroscopic term (I dw/dt = -w x I w, in the principal frame) into every
+// body's velocities; the substep's start pose is saved and its corrections zeroed.
+fn integrate_velocities(h: f32) {
+    let g = gravity();
+    for (var b = 0u; b < scene.num_bodies; b++) {
+        let x = pos(b);
+        let q = quat(b);
+        let i = SCRATCH_BODY * b;
+        set_scratch3(i, x);
+        xs_set(i + 3u, q.x);
+        xs_set(i + 4u, q.y);
+        xs_set(i + 5u, q.z);
+        xs_set(i + 6u, q.w);
+        set_scratch3(i + SB_DX, vec3<f32>(0.0));
+        set_scratch3(i + SB_DPHI, vec3<f32>(0.0));
+        set_vel(b, vel(b) + g * h);
+        let inv_i = bw3(b, B_INV_INERTIA);
+        var wl = qrot(qconj(q), angvel(b));
+        let il = wl / inv_i;
+        wl = wl - h * inv_i * cross(wl, il);
+        set_angvel(b, qrot(q, wl));
+    }
+}
+
+// Positions and orientations from the velocities over one substep.
+fn integrate_positions(h: f32) {
+    for (var b = 0u; b < scene.num_bodies; b++) {
+        set_pos(b, pos(b) + vel(b) * h);
+        set_quat(b, rotate_by(quat(b), angvel(b) * h));
+    }
+}
+
+// Velocities from the substep's position corrections (XPBD's velocity update).
+fn velocities_from_positions(h: f32) {
+    for (var b = 0u; b < scene.num_bodies; b++) {
+        set_vel(b, vel(b) + scratch3(SCRATCH_BODY * b + SB_DX) / h);
+        set_angvel(b, angvel(b) + scratch3(SCRATCH_BODY * b + SB_DPHI) / h);
+    }
+}
+
+// Fault flags of the world after a step: a non-finite State word, or a body farther than
+// the escape radius from the origin.
+fn fault_flags() -> u32 {
+    var flags = 0u;
+    for (var i = 0u; i < scene.state_dim; i++) {
+        let v = st_get(i);
+        if !is_finite(v) {
+            flags |= FLAG_NONFINITE;
+        }
+    }
+    for (var b = 0u; b < scene.num_bodies; b++) {
+        if dot(pos(b), pos(b)) > scene.escape_radius * scene.escape_radius {
+            flags |= FLAG_ESCAPED;
+        }
+    }
+    return flags;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
+    W = gid.x;
+    if W >= params.num_worlds {
+        return;
+    }
+    SB = W * scene.state_dim;
+    XB = W * scene.scratch_stride;
+    load_private();
+    var clock = clock_io[W];
+    var flags = 0u;
+    var reward = 0.0;
+    var final_written = false;
+    let obs_base = W * scene.obs_dim;
+    if params.mode == MODE_RESET {
+        clock = WorldClock(0u, 0u);
+        reset_world(0u);
+        flags = FLAG_RESET;
+    } else if params.mode == MODE_STEP {
+        var bad = false;
+        for (var a = 0u; a < scene.num_actuators; a++) {
+            let v = action_in[W * scene.num_actuators + a];
+            bad = bad || !is_finite(v);
+        }
+        for (var k = 0u; k < params.steps; k++) {
+            reward = 0.0;
+            let done = (clock.elapsed & CLOCK_DONE) != 0u;
+            if done && params.autoreset == AUTORESET_NEXT_STEP {
+                // Next-step autoreset: this step only resets; the action is ignored.
+                clock = WorldClock(0u, clock.episode + 1u);
+                reset_world(clock.episode);
+                flags = FLAG_RESET;
+            } else if bad {
+                flags = FLAG_INVALID_ACTION;
+            } else {
+                EPISODE = clock.episode;
+                ELAPSED = clock.elapsed & ~CLOCK_DONE;
+                let pflags = physics_step();
+                clock.elapsed += 1u;
+                // A faulted world (non-finite or escaped) terminates, and autoreset resets it.
+                let faulted = (pflags & (FLAG_NONFINITE | FLAG_ESCAPED)) != 0u;
+                let terminated = faulted || task_terminated();
+                let truncated = (clock.elapsed & ~CLOCK_DONE) >= scene.max_episode_steps;
+                // As Gymnasium's unwrapped envs, steps after termination earn 0.
+                reward = select(task_reward(), 0.0, done);
+                flags = pflags | select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
+                if params.autoreset == AUTORESET_DISABLED {
+                    if terminated {
+                        clock.elapsed |= CLOCK_DONE;
+                    }
+                } else if terminated || truncated {
+                    if params.autoreset == AUTORESET_SAME_STEP {
+                        ELAPSED = clock.elapsed & ~CLOCK_DONE;
+                        observe(obs_base, true);
+                        final_written = true;
+                        clock = WorldClock(0u, clock.episode + 1u);
+                        reset_world(clock.episode);
+                        flags |= FLAG_RESET;
+                    } else {
+                        clock.elapsed |= CLOCK_DONE;
+                    }
+                }
+            }
+        }
+    }
+    EPISODE = clock.episode;
+    ELAPSED = clock.elapsed & ~CLOCK_DONE;
+    observe(obs_base, false);
+    if params.autoreset == AUTORESET_SAME_STEP && !final_written {
+        observe(obs_base, true);
+    }
+    store_private();
+    clock_io[W] = clock;
+    reward_out[W] = reward;
+    flags_out[W] = flags;
+}

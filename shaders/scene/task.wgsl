@@ -1,0 +1,191 @@
+// Scene stage `task`: observation, reset, and each task's reward and termination.
+// CPU twin: src/sim/cpu/task.rs.
+
+// ---- Reward and termination, per task (`scene.task`, one of TASK_*; the task's bodies
+// and joints are `scene.task_q`, `scene.task_q2`, resolved by name when the env is built) ----
+
+// The reward of one step that reached the current state.
+fn task_reward() -> f32 {
+    if scene.task == TASK_BALANCE {
+        return 1.0;
+    }
+    if scene.task == TASK_UPRIGHT {
+        return upright_reward();
+    }
+    if scene.task == TASK_PUSH {
+        return push_reward();
+    }
+    return 0.0;
+}
+
+// Whether the current state ends the episode (Gymnasium's `terminated`).
+fn task_terminated() -> bool {
+    if scene.task == TASK_PUSH {
+        return push_distance() < scene.task_radius;
+    }
+    if scene.task == TASK_BALANCE {
+        return balance_failed();
+    }
+    return false;
+}
+
+// Balance (`cartpole-rigid`): reward 1 per step; terminated when the pole joint leaves
+// ±task_limit rad.
+fn balance_failed() -> bool {
+    let j = scene.task_q;
+    return abs(scalar_q(j)) > scene.task_limit;
+}
+
+// dm_control / MuJoCo Playground cart-pole balance reward (`cartpole-vision`), in [0, 1]:
+// upright · centred · small control · small velocity.
+fn upright_reward() -> f32 {
+    let upright = 0.5 * (cos(scalar_q(scene.task_q)) + 1.0);
+    let centred = 0.5 * (1.0 + tolerance_gaussian(scalar_q(scene.task_q2), UPRIGHT_CENTER_MARGIN));
+    let ctrl = action_in[W * scene.num_actuators];
+    let small_control = (4.0 + tolerance_quadratic(ctrl, UPRIGHT_CONTROL_MARGIN)) / 5.0;
+    let small_velocity = 0.5 * (1.0 + tolerance_gaussian(scalar_qd(scene.task_q), UPRIGHT_VELOCITY_MARGIN));
+    return upright * centred * small_control * small_velocity;
+}
+// dm_control's `tolerance` with bounds (0, 0): 1 at 0, falling off with |x| / margin.
+// Gaussian: value_at_margin 0.1 at |x| = margin. Quadratic: 1 − (x / margin)², 0 beyond.
+fn tolerance_gaussian(x: f32, margin: f32) -> f32 {
+    let d = x / margin;
+    return exp(-0.5 * d * d * UPRIGHT_GAUSSIAN_SCALE2);
+}
+fn tolerance_quadratic(x: f32, margin: f32) -> f32 {
+    let d = x / margin;
+    return max(0.0, 1.0 - d * d);
+}
+
+// Push (`push-cube`): −(xy distance from the object to the goal, m), plus the success bonus
+// within task_radius, where the episode terminates.
+fn push_distance() -> f32 {
+    let d = pos(scene.task_q) - pos(scene.task_q2);
+    return length(d.xy);
+}
+fn push_reward() -> f32 {
+    let d = push_distance();
+    return -d + select(0.0, PUSH_SUCCESS_BONUS, d < scene.task_radius);
+}
+
+// ---- Observation and reset ----
+// Adds Gaussian noise to the observation row at `base` (nothing unless obs.noise_std is
+// randomized), fresh for each (episode, step): four entries per RNG block.
+fn add_obs_noise(base: u32, to_final: bool) {
+    let sd = opt(OPT_OBS_NOISE);
+    if sd <= 0.0 {
+        return;
+    }
+    let key = params.key ^ vec4<u32>(0u, 0u, ELAPSED, 0u);
+    for (var i = 0u; i < scene.obs_dim; i += 4u) {
+        let z = sd * normals4(rng_block(key, W, EPISODE, OBS_NOISE_BLOCK + i / 4u));
+        for (var k = 0u; k < min(4u, scene.obs_dim - i); k++) {
+            if to_final {
+                final_obs_out[base + i + k] += z[k];
+            } else {
+                obs_out[base + i + k] += z[k];
+            }
+        }
+    }
+}
+fn observe(base: u32, to_final: bool) {
+    let nq = scene.nq;
+    for (var j = 0u; j < scene.num_joints; j++) {
+        let qa = base + ju(j, J_QADR);
+        let va = base + nq + ju(j, J_VADR);
+        let kind = ju(j, J_KIND);
+        let b = ju(j, J_BODY);
+        var vals = array<f32, 13>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        var nqj = 1u;
+        var nvj = 1u;
+        if kind == JOINT_HINGE || kind == JOINT_SLIDE {
+            vals[0] = scalar_q(j);
+            vals[7] = scalar_qd(j);
+        } else {
+            let qm = qmul(quat(b), jw4(j, J_RELC_QUAT));
+            if kind == JOINT_FREE {
+                let xm = pos(b) + qrot(quat(b), jw3(j, J_RELC_POS));
+                let vm = vel(b) + cross(angvel(b), xm - pos(b));
+                let wl = qrot(qconj(qm), angvel(b));
+                vals = array<f32, 13>(xm.x, xm.y, xm.z, qm.w, qm.x, qm.y, qm.z, vm.x, vm.y, vm.z, wl.x, wl.y, wl.z);
+                nqj = 7u;
+                nvj = 6u;
+            } else {
+                let p = parent(b);
+                let r = qmul(qmul(qconj(jw4(j, J_PQ)), qconj(quat(p))), qm);
+                let wl = qrot(qconj(qm), angvel(b) - angvel(p));
+                vals = array<f32, 13>(r.w, r.x, r.y, r.z, 0.0, 0.0, 0.0, wl.x, wl.y, wl.z, 0.0, 0.0, 0.0);
+                nqj = 4u;
+                nvj = 3u;
+            }
+        }
+        // A faulted world's non-finite values read 0, so they never reach a learner's
+        // batch; its flags say what happened.
+        for (var k = 0u; k < nqj; k++) {
+            let v = select(0.0, vals[k], is_finite(vals[k]));
+            if to_final {
+                final_obs_out[qa + k] = v;
+            } else {
+                obs_out[qa + k] = v;
+            }
+        }
+        for (var k = 0u; k < nvj; k++) {
+            let v = select(0.0, vals[7u + k], is_finite(vals[7u + k]));
+            if to_final {
+                final_obs_out[va + k] = v;
+            } else {
+                obs_out[va + k] = v;
+            }
+        }
+    }
+    add_obs_noise(base, to_final);
+}
+fn axis_angle(a: vec3<f32>, angle: f32) -> vec4<f32> {
+    return vec4<f32>(a * sin(0.5 * angle), cos(0.5 * angle));
+}
+// The initial state, then each joint moved by its noise draw in joint order (a hinge turns
+// its whole subtree about its anchor, a slide shifts it, a free body shifts in x and y).
+fn reset_world(episode: u32) {
+    let base = scene.off_init + W * scene.wstride_init;
+    for (var i = 0u; i < scene.state_dim; i++) {
+        st_set(i, model[base + i]);
+    }
+    if scene.reset_noise <= 0.0 {
+        return;
+    }
+    for (var j = 0u; j < scene.num_joints; j++) {
+        let u = rng_block(params.key, W, episode, j);
+        let d0 = scene.reset_noise * (2.0 * rng_unit(u.x) - 1.0);
+        let d1 = scene.reset_noise * (2.0 * rng_unit(u.y) - 1.0);
+        let kind = ju(j, J_KIND);
+        if kind == JOINT_FREE {
+            let b = ju(j, J_BODY);
+            for (var k = b; k < bu(b, B_SUBTREE_END); k++) {
+                set_pos(k, pos(k) + vec3<f32>(d0, d1, 0.0));
+            }
+        } else {
+            move_joint(j, d0);
+        }
+    }
+}
+// Moves hinge or slide `j` by `d` (rad or m): its whole subtree turns about the anchor or
+// shifts along the axis.
+fn move_joint(j: u32, d: f32) {
+    let kind = ju(j, J_KIND);
+    let b = ju(j, J_BODY);
+    let end = bu(b, B_SUBTREE_END);
+    if kind == JOINT_SLIDE {
+        let off = slide_axis_world(b, ju(j, J_SLOT)) * d;
+        for (var k = b; k < end; k++) {
+            set_pos(k, pos(k) + off);
+        }
+    } else if kind == JOINT_HINGE {
+        let r = axis_angle(hinge_axis_world(b), d);
+        let anchor = anchor_c_world(b);
+        for (var k = b; k < end; k++) {
+            set_pos(k, anchor + qrot(r, pos(k) - anchor));
+            set_quat(k, normalize(qmul(r, quat(k))));
+        }
+        st_set(memory_index(j), st_get(memory_index(j)) + d);
+    }
+}
