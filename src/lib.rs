@@ -13,6 +13,8 @@
 //! - [`randomize`]: domain randomization on the GPU (specs, sampling, ADR).
 //! - [`env`](mod@env): the batched environment API with Gymnasium vector-env semantics, the
 //!   registry, and one file per environment.
+//! - [`dataset`]: the labelled dataset format `manyworlds gen-data` writes (frame labels,
+//!   manifest, file names), beside `env` at the top.
 //!
 //! ```no_run
 //! use manyworlds::env::{self, EnvConfig};
@@ -29,6 +31,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod dataset;
 pub mod env;
 mod error;
 pub mod gpu;

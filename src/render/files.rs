@@ -111,17 +111,23 @@ impl Grid {
     /// The grid of the views `list` (indices into `images.views()`), in that order.
     fn of_views(images: &Images<'_>, list: &[usize]) -> Option<Grid> {
         let views = images.views();
-        let n = list.len() as u32;
-        let cols = (n as f64).sqrt().ceil() as u32;
         let cell_w = list.iter().map(|&v| views[v].width).max()?;
         let cell_h = list.iter().map(|&v| views[v].height).max()?;
-        Some(Grid {
+        Some(Grid::new(list.len(), cell_w, cell_h))
+    }
+
+    /// `n` (at least 1) cells of `cell_w` × `cell_h` pixels in ⌈√n⌉ columns, filled row
+    /// by row.
+    fn new(n: usize, cell_w: u32, cell_h: u32) -> Grid {
+        let n = n as u32;
+        let cols = (n as f64).sqrt().ceil() as u32;
+        Grid {
             cols,
             cell_w,
             cell_h,
             width: cols * cell_w,
             height: n.div_ceil(cols) * cell_h,
-        })
+        }
     }
 
     /// Top-left pixel of view `i`'s cell.
@@ -351,6 +357,75 @@ pub fn mosaic_panel_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::ViewInfo;
+
+    #[test]
+    fn mosaic_is_square_enough_and_exact() {
+        let m = Grid::new(4, 64, 64);
+        assert_eq!((m.cols, m.width, m.height), (2, 128, 128));
+        let m = Grid::new(5, 10, 20);
+        assert_eq!((m.cols, m.width, m.height), (3, 30, 40));
+        let m = Grid::new(1, 7, 9);
+        assert_eq!((m.width, m.height), (7, 9));
+        // Perfect squares up to the viewer's 4096 worlds get exactly √n columns.
+        for k in 1..=64u32 {
+            assert_eq!(Grid::new((k * k) as usize, 1, 1).cols, k);
+        }
+    }
+
+    /// Three 2 × 1 views with one world each: ids 1, 2, 3 in seg, depth 1, 2, 3 m.
+    fn three_views() -> (Vec<ViewInfo>, Vec<u8>, Vec<f32>, Vec<u32>) {
+        let views = (0..3)
+            .map(|w| ViewInfo {
+                world: w,
+                camera: 0,
+                camera_name: "cam".into(),
+                width: 2,
+                height: 1,
+                offset: 2 * w,
+            })
+            .collect();
+        let rgb = (0..6u8).flat_map(|i| [10 * i, 1, 2, 255]).collect();
+        let depth = (0..6).map(|i| 1.0 + (i / 2) as f32).collect();
+        let seg = (0..6).map(|i| 1 + i / 2).collect();
+        (views, rgb, depth, seg)
+    }
+
+    #[test]
+    fn panel_mosaics_tile_the_listed_views_on_black() {
+        let (views, rgb, depth, seg) = three_views();
+        let images = Images {
+            views: &views,
+            rgb: Some(&rgb),
+            depth: Some(&depth),
+            seg: Some(&seg),
+        };
+        // Views 2 and 0, in that order: a 2 × 1 grid of 2 × 1 cells.
+        let m = mosaic_panel_of(&images, &[2, 0], Panel::Rgb).unwrap();
+        assert_eq!(m.dimensions(), (4, 1));
+        let reds: Vec<u8> = m.pixels().map(|p| p.0[0]).collect();
+        assert_eq!(reds, [40, 50, 0, 10]);
+        // Three views: 2 × 2 cells, the fourth black.
+        let m = mosaic_panel(&images, Panel::Seg).unwrap();
+        assert_eq!(m.dimensions(), (4, 2));
+        assert_eq!(m.get_pixel(0, 1).0, seg_color(3));
+        assert_eq!(m.get_pixel(2, 1).0, [0, 0, 0, 255]);
+        let m = mosaic_panel(
+            &images,
+            Panel::Depth {
+                near: 1.0,
+                far: 3.0,
+            },
+        )
+        .unwrap();
+        assert_eq!(m.get_pixel(2, 0).0, depth_color(2.0, 1.0, 3.0));
+        assert!(mosaic_panel_of(&images, &[], Panel::Rgb).is_none());
+        let no_seg = Images {
+            seg: None,
+            ..images
+        };
+        assert!(mosaic_panel(&no_seg, Panel::Seg).is_none());
+    }
 
     #[test]
     fn depth_colours_run_bright_to_dark_and_clamp() {

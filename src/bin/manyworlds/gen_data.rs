@@ -12,25 +12,36 @@
 use crate::common::*;
 use clap::ValueEnum;
 use glam::{Quat, Vec3};
+use manyworlds::dataset::{
+    self, batch_seed, frame_files, params_json, visible_objects, CameraLabel, FrameLabel, Manifest,
+    Settings,
+};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::gpu::Gpu;
 use manyworlds::render::{Outputs, RenderConfig, SegmentIds, ViewCamera};
 use manyworlds::Error;
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// How depth is stored.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// How depth is stored (`--depth-format`; the dataset's [`dataset::DepthFormat`]).
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DepthFormat {
     /// `frame_K_depth.npy`: float32 metres, H × W, 0 = background (exact).
     Npy,
     /// `frame_K_depth.png`: 16-bit millimetres, 0 = background, clamped at 65535 (65.5 m).
     Png16,
+}
+
+impl From<DepthFormat> for dataset::DepthFormat {
+    fn from(d: DepthFormat) -> dataset::DepthFormat {
+        match d {
+            DepthFormat::Npy => dataset::DepthFormat::Npy,
+            DepthFormat::Png16 => dataset::DepthFormat::Png16,
+        }
+    }
 }
 
 /// Arguments of `gen-data`.
@@ -107,52 +118,6 @@ z forward, pixel centres at +0.5), the bodies visible in the frame (name, seg_id
 bbox_xyxy from the segmentation with x1/y1 exclusive, pixel count, world pos in m, quat
 [w, x, y, z]) and the world's randomized params. manifest.json describes it all.";
 
-/// The settings a resumed run must share with the dataset (the manifest's `settings`).
-#[derive(Serialize, serde::Deserialize, Clone, PartialEq, Debug)]
-struct Settings {
-    env: Option<String>,
-    scene: Option<String>,
-    seed: u64,
-    size: [u32; 2],
-    cameras: Vec<String>,
-    worlds_per_batch: usize,
-    settle_steps: u32,
-    depth_format: String,
-    segmentation: String,
-    /// Where the randomization spec came from, and the spec itself (JSON), or null.
-    randomize_source: String,
-    randomize_spec: Value,
-}
-
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// The reset seed of batch `b`.
-fn batch_seed(seed: u64, b: u64) -> u64 {
-    splitmix64(seed ^ splitmix64(b))
-}
-
-fn frame_stem(k: u64) -> String {
-    format!("frame_{k:06}")
-}
-
-fn frame_files(k: u64, depth: DepthFormat) -> [String; 4] {
-    let s = frame_stem(k);
-    [
-        format!("{s}_rgb.png"),
-        match depth {
-            DepthFormat::Npy => format!("{s}_depth.npy"),
-            DepthFormat::Png16 => format!("{s}_depth.png"),
-        },
-        format!("{s}_seg.png"),
-        format!("{s}.json"),
-    ]
-}
-
 fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Io {
         path: path.display().to_string(),
@@ -193,50 +158,12 @@ struct Ctx<'a> {
     dir: &'a Path,
     width: u32,
     height: u32,
-    depth: DepthFormat,
+    depth: dataset::DepthFormat,
     seg_names: &'a [String],
     camera_names: &'a [String],
     seed: u64,
     settle: u32,
     no_write: bool,
-}
-
-#[derive(Serialize)]
-struct CameraLabel<'a> {
-    name: &'a str,
-    #[serde(rename = "K")]
-    k: [[f32; 3]; 3],
-    world_from_camera: [[f32; 4]; 4],
-    width: u32,
-    height: u32,
-    near: f32,
-    far: f32,
-}
-
-#[derive(Serialize)]
-struct ObjectLabel<'a> {
-    name: &'a str,
-    seg_id: u32,
-    bbox_xyxy: [u32; 4],
-    pixels: u32,
-    pos: [f32; 3],
-    quat: [f32; 4],
-}
-
-#[derive(Serialize)]
-struct FrameLabel<'a> {
-    frame: u64,
-    batch: u64,
-    world: usize,
-    view: usize,
-    seed: u64,
-    reset_seed: u64,
-    episode: Option<u32>,
-    settle_steps: u32,
-    files: &'a [String; 4],
-    camera: CameraLabel<'a>,
-    objects: Vec<ObjectLabel<'a>>,
-    params: &'a Value,
 }
 
 fn png(buf: &[u8], w: u32, h: u32, color: image::ExtendedColorType) -> Result<Vec<u8>, String> {
@@ -266,8 +193,8 @@ fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
     let rgb_png = png(&rgb, w, h, image::ExtendedColorType::Rgb8).map_err(|m| enc_err(0, m))?;
     let depth = &b.depth[offset..offset + px];
     let depth_bytes = match ctx.depth {
-        DepthFormat::Npy => manyworlds::render::files::npy_f32_bytes(h, w, depth),
-        DepthFormat::Png16 => {
+        dataset::DepthFormat::Npy => manyworlds::render::files::npy_f32_bytes(h, w, depth),
+        dataset::DepthFormat::Png16 => {
             let mm: Vec<u8> = depth
                 .iter()
                 .flat_map(|&d| {
@@ -283,52 +210,14 @@ fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
         }
     };
     let seg = &b.seg[offset..offset + px];
-    // Boxes and pixel counts per id, from the segmentation itself.
-    let n_ids = ctx.seg_names.len() + 1;
-    let mut boxes = vec![[u32::MAX, u32::MAX, 0u32, 0u32]; n_ids];
-    let mut counts = vec![0u32; n_ids];
-    let mut seg16 = Vec::with_capacity(2 * px);
-    for (i, &id) in seg.iter().enumerate() {
-        let id16 = u16::try_from(id).map_err(|_| {
-            arg_err(
-                "segmentation id",
-                id.to_string(),
-                "at most 65535 to fit a 16-bit PNG",
-            )
-        })?;
-        seg16.extend_from_slice(&id16.to_ne_bytes());
-        let i = i as u32;
-        let (x, y) = (i % w, i / w);
-        let Some(bx) = boxes.get_mut(id as usize) else {
-            return Err(arg_err(
-                "segmentation id",
-                id.to_string(),
-                format!("below {n_ids} (renderer bug)"),
-            ));
-        };
-        counts[id as usize] += 1;
-        bx[0] = bx[0].min(x);
-        bx[1] = bx[1].min(y);
-        bx[2] = bx[2].max(x + 1);
-        bx[3] = bx[3].max(y + 1);
-    }
-    let seg_png = png(&seg16, w, h, image::ExtendedColorType::L16).map_err(|m| enc_err(2, m))?;
-    let poses = &b.poses[world];
-    let objects: Vec<ObjectLabel> = (1..n_ids)
-        .filter(|&id| counts[id] > 0)
-        .map(|id| {
-            let (p, q) = poses[id - 1];
-            ObjectLabel {
-                name: &ctx.seg_names[id - 1],
-                seg_id: id as u32,
-                bbox_xyxy: boxes[id],
-                pixels: counts[id],
-                pos: p.to_array(),
-                quat: [q.w, q.x, q.y, q.z],
-            }
-        })
+    // Boxes and pixel counts from the segmentation itself; this also checks that every id
+    // fits the 16-bit PNG.
+    let objects = visible_objects(seg, w, ctx.seg_names, &b.poses[world])?;
+    let seg16: Vec<u8> = seg
+        .iter()
+        .flat_map(|&id| (id as u16).to_ne_bytes())
         .collect();
-    let c = &b.cams[v];
+    let seg_png = png(&seg16, w, h, image::ExtendedColorType::L16).map_err(|m| enc_err(2, m))?;
     let label = FrameLabel {
         frame: k,
         batch: b.index,
@@ -338,20 +227,12 @@ fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
         reset_seed: b.reset_seed,
         episode: b.episodes[world],
         settle_steps: ctx.settle,
-        files: &names,
-        camera: CameraLabel {
-            name: &ctx.camera_names[cam_index],
-            k: c.k,
-            world_from_camera: c.world_from_camera,
-            width: c.width,
-            height: c.height,
-            near: c.near,
-            far: c.far,
-        },
+        files: names.clone(),
+        camera: CameraLabel::new(&ctx.camera_names[cam_index], &b.cams[v]),
         objects,
-        params: &b.params[world],
+        params: b.params[world].clone(),
     };
-    let json = serde_json::to_vec(&label).expect("labels serialise");
+    let json = label.to_json_bytes();
     let files = [rgb_png, depth_bytes, seg_png, json];
     let bytes = files.iter().map(|f| f.len() as u64).sum();
     if !ctx.no_write {
@@ -361,24 +242,6 @@ fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
         }
     }
     Ok(bytes)
-}
-
-/// `v` with every number printed as the shortest decimal that reads back as the same
-/// float32 (the values are float32 on the GPU; `0.4589408`, not `0.45894080400466919`).
-fn shortest(v: Value) -> Value {
-    match v {
-        Value::Number(n) => match n.as_f64() {
-            Some(x) if n.is_f64() => format!("{}", x as f32)
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map_or(Value::Number(n), Value::Number),
-            _ => Value::Number(n),
-        },
-        Value::Array(a) => Value::Array(a.into_iter().map(shortest).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, shortest(v))).collect()),
-        v => v,
-    }
 }
 
 /// Files in `dir` (names only); empty when it does not exist.
@@ -393,71 +256,6 @@ fn list_dir(dir: &Path) -> Result<HashSet<String>, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(HashSet::new()),
         Err(e) => Err(io_err(dir, e)),
     }
-}
-
-fn manifest_doc(
-    a: &Args,
-    settings: &Settings,
-    count: u64,
-    adapter: &str,
-    seg_names: &[String],
-    frames_per_batch: u64,
-) -> Value {
-    let depth_file = match a.depth_format {
-        DepthFormat::Npy => json!({
-            "name": "frame_{k:06}_depth.npy",
-            "content": "float32 little-endian NPY, shape (H, W), metres along the camera z axis (not along the ray); 0 = background or beyond far"
-        }),
-        DepthFormat::Png16 => json!({
-            "name": "frame_{k:06}_depth.png",
-            "content": "16-bit greyscale PNG, millimetres along the camera z axis, rounded; 0 = background or beyond far; clamped at 65535"
-        }),
-    };
-    let ids: Map<String, Value> = std::iter::once(("0".to_string(), json!("background")))
-        .chain(
-            seg_names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| ((i + 1).to_string(), json!(n))),
-        )
-        .collect();
-    json!({
-        "format": "manyworlds gen-data",
-        "format_version": 1,
-        "crate_version": env!("CARGO_PKG_VERSION"),
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "adapter": adapter,
-        "count": count,
-        "seed": a.seed,
-        "size": [a.size.0, a.size.1],
-        "settings": settings,
-        "frames_per_batch": frames_per_batch,
-        "frame_mapping": format!(
-            "B = settings.worlds_per_batch worlds, C = len(settings.cameras) cameras, \
-             {frames_per_batch} frames per batch: frame k = b*B*C + w*C + c is world w of \
-             batch b through camera c. Each batch resets all its worlds (episode 0, freshly \
-             randomized) with seed splitmix64(seed XOR splitmix64(b)) (the label's \
-             reset_seed), steps them settings.settle_steps times with zero actions, then \
-             renders. Frame k depends only on k, the seed and settings, not on count."
-        ),
-        "files": {
-            "rgb": {"name": "frame_{k:06}_rgb.png", "content": "8-bit RGB PNG (linear colour as rendered, no gamma)"},
-            "depth": depth_file,
-            "seg": {"name": "frame_{k:06}_seg.png", "content": "16-bit greyscale PNG of segmentation ids; 0 = background, id i names MJCF body i-1 (see seg_ids)"},
-            "labels": {"name": "frame_{k:06}.json", "content": "labels, written last: a frame is complete when its JSON exists"},
-            "manifest": {"name": "manifest.json", "content": "this file"}
-        },
-        "seg_ids": ids,
-        "units": "metres, radians, pixels; quaternions [w, x, y, z]",
-        "camera_convention": "OpenCV: camera x right, y down, z forward (viewing direction); pixel (u, v) with u right, v down, pixel centres at +0.5 (the top-left pixel's centre is (0.5, 0.5)). A camera-frame point X projects to [u, v, 1] ~ K X. world_from_camera is a row-major 4x4 rigid transform (camera to world, metres): a depth pixel d at (u, v) is world_from_camera . [d (u - cx) / fx, d (v - cy) / fy, d, 1].",
-        "labels": {
-            "camera": "{name, K (3x3 row-major, pixels), world_from_camera (4x4 row-major), width, height, near, far (m)}",
-            "objects": "one entry per body visible in the frame (bodies with no pixel are left out), by seg_id: {name, seg_id, bbox_xyxy [x0, y0, x1, y1] in pixels with x0/y0 inclusive and x1/y1 exclusive computed from the segmentation, pixels (count), pos (m, world, body frame origin), quat [w, x, y, z] (world from body)}",
-            "params": "the randomized values the world's reset drew, keyed field:target (e.g. geom.friction:cube); {} when nothing is randomized",
-            "extras": "frame, batch, world, view (index in the batch), seed, reset_seed, episode, settle_steps, files"
-        },
-        "resume": "rerun the same command with --resume (a larger --count extends the dataset); settings must match this manifest's settings"
-    })
 }
 
 /// Compares a resumed run's settings with the manifest's, naming the first field that
@@ -579,11 +377,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
         cameras,
         worlds_per_batch: a.worlds,
         settle_steps: a.settle,
-        depth_format: match a.depth_format {
-            DepthFormat::Npy => "npy",
-            DepthFormat::Png16 => "png16",
-        }
-        .into(),
+        depth_format: a.depth_format.into(),
         segmentation: "body".into(),
         randomize_source: randomize_source.clone(),
         randomize_spec: randomize_spec.clone(),
@@ -652,24 +446,24 @@ pub fn run(a: &Args) -> Result<(), Error> {
             }
         }
     }
-    let manifest = manifest_doc(
-        a,
-        &settings,
+    let manifest = Manifest::new(
+        settings,
         count,
         &gpu.adapter().to_string(),
         &seg_names,
         frames_per_batch,
+        std::env::args().collect(),
     );
     if !a.no_write {
         write_atomic(
             &dir.join("manifest.json").display().to_string(),
-            &serde_json::to_vec_pretty(&manifest).expect("manifest serialises"),
+            &manifest.to_json_bytes(),
         )?;
     }
 
     // Frames still to write, by batch.
     let done = |k: u64| {
-        frame_files(k, a.depth_format)
+        frame_files(k, a.depth_format.into())
             .iter()
             .all(|n| existing.contains(n))
     };
@@ -695,7 +489,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
         dir: &dir,
         width: a.size.0,
         height: a.size.1,
-        depth: a.depth_format,
+        depth: a.depth_format.into(),
         seg_names: &seg_names,
         camera_names: &camera_names,
         seed: a.seed,
@@ -764,17 +558,11 @@ pub fn run(a: &Args) -> Result<(), Error> {
             let st = env.get_state(Worlds::All)?;
             let sd = st.state_dim;
             let poses: Vec<_> = (0..a.worlds)
-                .map(|w| {
-                    compiled.body_poses(&st.state[w * sd..(w + 1) * sd])
-                })
+                .map(|w| compiled.body_poses(&st.state[w * sd..(w + 1) * sd]))
                 .collect();
             let sampled = env.randomized_params()?;
             let params: Vec<Value> = (0..a.worlds)
-                .map(|w| {
-                    shortest(Value::Object(
-                        sampled.as_ref().map(|p| p.to_json(w)).unwrap_or_default(),
-                    ))
-                })
+                .map(|w| params_json(sampled.as_ref(), w))
                 .collect();
             let episodes = (0..a.worlds)
                 .map(|w| sampled.as_ref().and_then(|p| p.episode(w)))
