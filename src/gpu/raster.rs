@@ -3,7 +3,7 @@
 //! [`RasterPipeline`] is a render pipeline built from a binding table (as [`super::Kernel`]
 //! is for compute), with the renderer's fixed vertex layout: buffer 0 holds mesh vertices
 //! ([`MeshVertex`]), buffer 1 one [`DrawInstance`] per instance. [`AtlasPage`] holds the
-//! targets of one atlas page. [`RasterPass`] records one pass over a page.
+//! targets of one atlas page. [`record_pass`] records one pass over a page.
 
 use super::kernel::{bind_group, layout_and_module, Binding, Resource};
 use super::Gpu;
