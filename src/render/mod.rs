@@ -41,703 +41,59 @@
 //! per world ([`VisualPerWorld`]); [`BatchRenderer::set_color`], [`BatchRenderer::set_camera`]
 //! and [`BatchRenderer::set_light`] write them, for domain randomization.
 
+mod atlas;
+mod buffers;
+mod camera;
+mod config;
 pub mod files;
+mod images;
 pub mod mesh;
-use mesh::{mesh_cylinder, mesh_sphere, MESH_BOX, MESH_PLANE};
-
-use crate::gpu::raster::{self, AtlasPage, DummyTextures, RasterPipeline, Targets};
-use crate::gpu::{shader, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Resource};
-use crate::layout::physics::NONE;
-use crate::layout::render::*;
-use crate::sim::compile::Compiled;
-use crate::sim::model::{CameraMode, GeomKind, Model};
-use crate::Error;
-use glam::{Quat, Vec3, Vec4};
-use mesh::MeshTable;
+mod passes;
+mod tables;
 
 pub use crate::layout::render::DEPTH_BACKGROUND;
+pub use atlas::MAX_PAGE_SIDE;
+pub use buffers::LookTables;
+pub use camera::{
+    camera_name, select_cameras, CameraSpec, Intrinsics, ViewCamera, DEFAULT_FAR, DEFAULT_NEAR,
+};
+pub use config::{Outputs, RenderConfig, SegmentIds, VisualPerWorld};
+pub use images::{ImageBuffers, Images, ViewInfo};
+pub use tables::{DEFAULT_GEOM_RGBA, INFINITE_PLANE_HALF_SIZE};
 
-/// Which outputs to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outputs {
-    /// RGBA8 colour.
-    pub rgb: bool,
-    /// Linear depth, f32 metres.
-    pub depth: bool,
-    /// Segmentation ids, u32.
-    pub seg: bool,
-}
-
-impl Outputs {
-    /// Colour only.
-    pub const RGB: Outputs = Outputs {
-        rgb: true,
-        depth: false,
-        seg: false,
-    };
-    /// Colour and depth.
-    pub const RGBD: Outputs = Outputs {
-        rgb: true,
-        depth: true,
-        seg: false,
-    };
-    /// Everything.
-    pub const ALL: Outputs = Outputs {
-        rgb: true,
-        depth: true,
-        seg: true,
-    };
-
-    fn bits(self) -> u32 {
-        (if self.rgb { OUT_RGB } else { 0 })
-            | (if self.depth { OUT_DEPTH } else { 0 })
-            | (if self.seg { OUT_SEG } else { 0 })
-    }
-
-    /// Names of the requested outputs, e.g. `["rgb", "depth"]`.
-    pub fn names(self) -> Vec<&'static str> {
-        [(self.rgb, "rgb"), (self.depth, "depth"), (self.seg, "seg")]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, n)| *n)
-            .collect()
-    }
-}
-
-/// What a segmentation id names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SegmentIds {
-    /// Geom index + 1 (the default: finest).
-    #[default]
-    Geom,
-    /// MJCF body index + 1.
-    Body,
-}
-
-/// Camera intrinsics.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Intrinsics {
-    /// Vertical field of view in degrees, square pixels, principal point at the centre
-    /// (MJCF `fovy`).
-    Fovy(f32),
-    /// A full pinhole in pixels (pixel centres at +0.5; x right, y down).
-    Pinhole {
-        /// Focal length along x, pixels.
-        fx: f32,
-        /// Focal length along y, pixels.
-        fy: f32,
-        /// Principal point x, pixels.
-        cx: f32,
-        /// Principal point y, pixels.
-        cy: f32,
-    },
-}
-
-/// A camera given through the API (MJCF cameras become these too).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CameraSpec {
-    /// Name (used in output file names).
-    pub name: String,
-    /// MJCF body index it is attached to (0: the world).
-    pub body: usize,
-    /// Position in the body frame, m.
-    pub pos: Vec3,
-    /// Orientation in the body frame; looks along local -z with +y up.
-    pub quat: Quat,
-    /// Follow the body's position but keep the initial world orientation (MJCF
-    /// `mode="track"`) instead of moving rigidly with it.
-    pub track: bool,
-    /// Intrinsics.
-    pub intrinsics: Intrinsics,
-    /// Image width, pixels.
-    pub width: u32,
-    /// Image height, pixels.
-    pub height: u32,
-    /// Near clip distance, m. Default 0.01 (MuJoCo's znear for a 1 m extent).
-    pub near: f32,
-    /// Far clip distance, m. Default 50 (MuJoCo's zfar for a 1 m extent).
-    pub far: f32,
-}
-
-/// Default near plane, m: MuJoCo's `znear` (0.01) times a 1 m model extent.
-pub const DEFAULT_NEAR: f32 = 0.01;
-/// Default far plane, m: MuJoCo's `zfar` (50) times a 1 m model extent.
-pub const DEFAULT_FAR: f32 = 50.0;
-/// Half-size, m, used for planes MJCF declares infinite (size 0): beyond the default far
-/// plane from any camera near the origin.
-pub const INFINITE_PLANE_HALF_SIZE: f32 = 100.0;
-
-impl CameraSpec {
-    /// A world-fixed camera at `eye` looking at `target`, with `up` roughly up.
-    #[allow(clippy::too_many_arguments)] // reason: a camera's eight independent settings
-    pub fn look_at(
-        name: &str,
-        eye: Vec3,
-        target: Vec3,
-        up: Vec3,
-        intrinsics: Intrinsics,
-        width: u32,
-        height: u32,
-    ) -> CameraSpec {
-        let back = (eye - target).normalize();
-        let right = up.cross(back).normalize();
-        let true_up = back.cross(right);
-        let quat = Quat::from_mat3(&glam::Mat3::from_cols(right, true_up, back));
-        CameraSpec {
-            name: name.into(),
-            body: 0,
-            pos: eye,
-            quat,
-            track: false,
-            intrinsics,
-            width,
-            height,
-            near: DEFAULT_NEAR,
-            far: DEFAULT_FAR,
-        }
-    }
-
-    /// Intrinsics in pixels: (fx, fy, cx, cy).
-    pub fn pixels(&self) -> [f32; 4] {
-        match self.intrinsics {
-            Intrinsics::Fovy(deg) => {
-                let fy = 0.5 * self.height as f32 / (0.5 * deg.to_radians()).tan();
-                [fy, fy, 0.5 * self.width as f32, 0.5 * self.height as f32]
-            }
-            Intrinsics::Pinhole { fx, fy, cx, cy } => [fx, fy, cx, cy],
-        }
-    }
-
-    fn check(&self, model: &Model) -> Result<(), Error> {
-        let bad = |field: &str, value: String, allowed: &str| Error::InvalidArgument {
-            field: format!("camera `{}`.{field}", self.name),
-            value,
-            allowed: allowed.into(),
-        };
-        if self.width == 0 || self.height == 0 || self.width > 8192 || self.height > 8192 {
-            return Err(bad(
-                "size",
-                format!("{}x{}", self.width, self.height),
-                "1 to 8192 pixels each way",
-            ));
-        }
-        if !(self.near > 0.0 && self.far > self.near && self.far.is_finite()) {
-            return Err(bad(
-                "near/far",
-                format!("{}/{}", self.near, self.far),
-                "0 < near < far < ∞",
-            ));
-        }
-        if self.body >= model.bodies.len() {
-            return Err(bad(
-                "body",
-                self.body.to_string(),
-                &format!("a body index below {}", model.bodies.len()),
-            ));
-        }
-        let k = self.pixels();
-        if !(k[0] > 0.0 && k[1] > 0.0 && k.iter().all(|x| x.is_finite())) {
-            return Err(bad(
-                "intrinsics",
-                format!("{:?}", self.intrinsics),
-                "fovy in (0, 180) degrees, or finite fx, fy > 0",
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Which look tables get one copy per world (for randomization). Default: all shared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct VisualPerWorld {
-    /// Geom colours.
-    pub colors: bool,
-    /// Cameras (pose and intrinsics).
-    pub cameras: bool,
-    /// Lights.
-    pub lights: bool,
-}
-
-/// How to render an env's worlds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RenderConfig {
-    /// Image width of MJCF cameras, pixels. Default 64.
-    pub width: u32,
-    /// Image height of MJCF cameras, pixels. Default 64.
-    pub height: u32,
-    /// MJCF cameras to render, by name (`camera{i}` for unnamed ones); empty: all of them.
-    pub cameras: Vec<String>,
-    /// Leave MJCF cameras out entirely (only [`RenderConfig::extra_cameras`]).
-    pub no_mjcf_cameras: bool,
-    /// Cameras added through the API, each with its own size. They follow the MJCF ones.
-    pub extra_cameras: Vec<CameraSpec>,
-    /// Near plane of MJCF cameras, m. Default [`DEFAULT_NEAR`].
-    pub near: f32,
-    /// Far plane of MJCF cameras, m. Default [`DEFAULT_FAR`].
-    pub far: f32,
-    /// Outputs to compute. Default RGB only.
-    pub outputs: Outputs,
-    /// What segmentation ids name.
-    pub segmentation: SegmentIds,
-    /// Worlds to render, in output order (a list; [`RenderConfig::world_mask`] makes one
-    /// from a mask); `None`: all. Only these cost anything.
-    pub worlds: Option<Vec<usize>>,
-    /// Background colour, linear RGB. Default black.
-    pub background: [f32; 3],
-    /// Headlight ambient and diffuse intensity. Default (0.1, 0.4), MuJoCo's.
-    pub headlight: [f32; 2],
-    /// Look tables with one copy per world.
-    pub per_world: VisualPerWorld,
-}
-
-impl Default for RenderConfig {
-    fn default() -> Self {
-        RenderConfig {
-            width: 64,
-            height: 64,
-            cameras: Vec::new(),
-            no_mjcf_cameras: false,
-            extra_cameras: Vec::new(),
-            near: DEFAULT_NEAR,
-            far: DEFAULT_FAR,
-            outputs: Outputs::RGB,
-            segmentation: SegmentIds::Geom,
-            worlds: None,
-            background: [0.0; 3],
-            headlight: [0.1, 0.4],
-            per_world: VisualPerWorld::default(),
-        }
-    }
-}
-
-impl RenderConfig {
-    /// All MJCF cameras at `width` × `height`, RGB only.
-    pub fn new(width: u32, height: u32) -> RenderConfig {
-        RenderConfig {
-            width,
-            height,
-            ..Default::default()
-        }
-    }
-
-    /// Sets the outputs.
-    pub fn outputs(mut self, outputs: Outputs) -> RenderConfig {
-        self.outputs = outputs;
-        self
-    }
-
-    /// Renders only the worlds whose entry of `mask` is true, in index order (a mask
-    /// shorter than the batch leaves the rest out).
-    pub fn world_mask(mut self, mask: &[bool]) -> RenderConfig {
-        self.worlds = Some(
-            mask.iter()
-                .enumerate()
-                .filter(|(_, on)| **on)
-                .map(|(i, _)| i)
-                .collect(),
-        );
-        self
-    }
-}
-
-/// The name of MJCF camera `i` (its name, or `camera{i}`).
-pub fn camera_name(model: &Model, i: usize) -> String {
-    model.cameras[i]
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("camera{i}"))
-}
-
-/// The camera specs a config selects from `model`, in view order.
-pub fn select_cameras(model: &Model, config: &RenderConfig) -> Result<Vec<CameraSpec>, Error> {
-    let mut out = Vec::new();
-    if !config.no_mjcf_cameras {
-        let names: Vec<String> = (0..model.cameras.len())
-            .map(|i| camera_name(model, i))
-            .collect();
-        let chosen: Vec<usize> = if config.cameras.is_empty() {
-            (0..model.cameras.len()).collect()
-        } else {
-            config
-                .cameras
-                .iter()
-                .map(|c| {
-                    names
-                        .iter()
-                        .position(|n| n == c)
-                        .ok_or_else(|| Error::InvalidArgument {
-                            field: "camera".into(),
-                            value: c.clone(),
-                            allowed: if names.is_empty() {
-                                "none: the model has no cameras".into()
-                            } else {
-                                format!("one of {}", names.join(", "))
-                            },
-                        })
-                })
-                .collect::<Result<_, _>>()?
-        };
-        for i in chosen {
-            let c = &model.cameras[i];
-            let track = match c.mode {
-                CameraMode::Fixed => false,
-                CameraMode::Track => true,
-                other => {
-                    return Err(Error::InvalidArgument {
-                        field: format!("camera `{}`.mode", names[i]),
-                        value: format!("{other:?}"),
-                        allowed: "fixed or track (trackcom, targetbody and targetbodycom are \
-                                  not rendered yet)"
-                            .into(),
-                    })
-                }
-            };
-            out.push(CameraSpec {
-                name: names[i].clone(),
-                body: c.body,
-                pos: c.pos,
-                quat: c.quat,
-                track,
-                intrinsics: Intrinsics::Fovy(c.fovy),
-                width: config.width,
-                height: config.height,
-                near: config.near,
-                far: config.far,
-            });
-        }
-    }
-    out.extend(config.extra_cameras.iter().cloned());
-    if out.is_empty() {
-        return Err(Error::InvalidArgument {
-            field: "cameras".into(),
-            value: "none".into(),
-            allowed: "at least one camera: add a <camera> to the MJCF or an extra camera \
-                      through RenderConfig::extra_cameras"
-                .into(),
-        });
-    }
-    for c in &out {
-        c.check(model)?;
-    }
-    Ok(out)
-}
-
-/// A view's camera for one frame, in the computer-vision (OpenCV) convention that
-/// datasets use: camera x right, y down, z forward (the viewing direction), pixel (u, v)
-/// with u right and v down, pixel centres at +0.5. A camera-frame point X projects to
-/// `[u, v, 1]ᵀ ∝ K·X`, and a depth pixel d (m, along the camera axis) at (u, v) lies at
-/// `world_from_camera · [d·(u − cx)/fx, d·(v − cy)/fy, d, 1]ᵀ`. (MJCF cameras look
-/// along their local −z with +y up; this is that frame turned by 180° about x.)
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ViewCamera {
-    /// Intrinsics, pixels: `[[fx, 0, cx], [0, fy, cy], [0, 0, 1]]`, row-major.
-    pub k: [[f32; 3]; 3],
-    /// Rigid transform from camera to world coordinates, row-major, metres.
-    pub world_from_camera: [[f32; 4]; 4],
-    /// Image width, pixels.
-    pub width: u32,
-    /// Image height, pixels.
-    pub height: u32,
-    /// Near clip distance, m.
-    pub near: f32,
-    /// Far clip distance, m (depth beyond it reads [`DEPTH_BACKGROUND`]).
-    pub far: f32,
-}
-
-impl ViewCamera {
-    /// From the pose `render.prepare` wrote for a `width` × `height` view.
-    pub fn from_pose(p: &ViewPose, width: u32, height: u32) -> ViewCamera {
-        let (w, h) = (width as f32, height as f32);
-        let fx = p.proj[0] * w / 2.0;
-        let fy = p.proj[1] * h / 2.0;
-        let cx = (p.proj[2] + 1.0) * w / 2.0;
-        let cy = (1.0 - p.proj[3]) * h / 2.0;
-        let q = Quat::from_xyzw(p.qinv[0], p.qinv[1], p.qinv[2], p.qinv[3])
-            .normalize()
-            .inverse();
-        // World-from-MJCF-camera rotation, then flip y and z for the OpenCV axes.
-        let r = glam::Mat3::from_quat(q) * glam::Mat3::from_diagonal(Vec3::new(1.0, -1.0, -1.0));
-        let mut m = [[0.0f32; 4]; 4];
-        for (i, row) in m.iter_mut().enumerate().take(3) {
-            for (j, e) in row.iter_mut().enumerate().take(3) {
-                *e = r.col(j)[i];
-            }
-            row[3] = p.pos[i];
-        }
-        m[3][3] = 1.0;
-        ViewCamera {
-            k: [[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]],
-            world_from_camera: m,
-            width,
-            height,
-            near: p.depth[2],
-            far: p.depth[3],
-        }
-    }
-
-    /// The world point seen at pixel (u, v) (continuous pixel coordinates) with depth
-    /// `d` m along the camera axis.
-    pub fn unproject(&self, u: f32, v: f32, d: f32) -> Vec3 {
-        let [[fx, _, cx], [_, fy, cy], _] = self.k;
-        let c = Vec3::new(d * (u - cx) / fx, d * (v - cy) / fy, d);
-        let m = &self.world_from_camera;
-        Vec3::new(
-            m[0][0] * c.x + m[0][1] * c.y + m[0][2] * c.z + m[0][3],
-            m[1][0] * c.x + m[1][1] * c.y + m[1][2] * c.z + m[1][3],
-            m[2][0] * c.x + m[2][1] * c.y + m[2][2] * c.z + m[2][3],
-        )
-    }
-}
-
-/// One rendered view, as the outputs lay it out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ViewInfo {
-    /// World index.
-    pub world: usize,
-    /// Camera index (into the selected cameras).
-    pub camera: usize,
-    /// Camera name.
-    pub camera_name: String,
-    /// Width, pixels.
-    pub width: u32,
-    /// Height, pixels.
-    pub height: u32,
-    /// First pixel of the view in the packed outputs.
-    pub offset: usize,
-}
-
-impl ViewInfo {
-    /// Pixels in the view.
-    pub fn pixels(&self) -> usize {
-        (self.width * self.height) as usize
-    }
-}
-
-/// One frame's images, borrowed from mapped readback memory.
-#[derive(Debug, Clone, Copy)]
-pub struct Images<'a> {
-    views: &'a [ViewInfo],
-    rgb: Option<&'a [u8]>,
-    depth: Option<&'a [f32]>,
-    seg: Option<&'a [u32]>,
-}
-
-impl<'a> Images<'a> {
-    /// The views, in output order.
-    pub fn views(&self) -> &'a [ViewInfo] {
-        self.views
-    }
-
-    /// The index of the view of `world` through camera `camera`, if rendered.
-    pub fn find(&self, world: usize, camera: usize) -> Option<usize> {
-        self.views
-            .iter()
-            .position(|v| v.world == world && v.camera == camera)
-    }
-
-    /// All RGB bytes, `[views, H, W, 4]`.
-    pub fn rgb_all(&self) -> Option<&'a [u8]> {
-        self.rgb
-    }
-
-    /// All depths, `[views, H, W]`.
-    pub fn depth_all(&self) -> Option<&'a [f32]> {
-        self.depth
-    }
-
-    /// All segmentation ids, `[views, H, W]`.
-    pub fn seg_all(&self) -> Option<&'a [u32]> {
-        self.seg
-    }
-
-    /// RGBA bytes of view `v`, `[H, W, 4]`.
-    pub fn rgb(&self, v: usize) -> Option<&'a [u8]> {
-        let i = &self.views[v];
-        self.rgb
-            .map(|b| &b[4 * i.offset..4 * (i.offset + i.pixels())])
-    }
-
-    /// Depth of view `v`, `[H, W]`, metres.
-    pub fn depth(&self, v: usize) -> Option<&'a [f32]> {
-        let i = &self.views[v];
-        self.depth.map(|b| &b[i.offset..i.offset + i.pixels()])
-    }
-
-    /// Segmentation ids of view `v`, `[H, W]`.
-    pub fn seg(&self, v: usize) -> Option<&'a [u32]> {
-        let i = &self.views[v];
-        self.seg.map(|b| &b[i.offset..i.offset + i.pixels()])
-    }
-
-    /// View `v` as an image.
-    pub fn rgba_image(&self, v: usize) -> Option<image::RgbaImage> {
-        let i = &self.views[v];
-        image::RgbaImage::from_raw(i.width, i.height, self.rgb(v)?.to_vec())
-    }
-}
-
-/// The renderer's GPU output buffers, for embedders who keep images on the GPU. Layouts
-/// as in the [module docs](self); each is `None` when not requested.
-#[derive(Debug, Clone, Copy)]
-pub struct ImageBuffers<'a> {
-    /// `u32` per pixel (bytes R G B A).
-    pub rgb: Option<&'a wgpu::Buffer>,
-    /// `f32` per pixel, metres.
-    pub depth: Option<&'a wgpu::Buffer>,
-    /// `u32` per pixel.
-    pub seg: Option<&'a wgpu::Buffer>,
-}
-
-/// Binding tables of the three passes (see the shaders' `@binding` lists).
-const PREPARE_BINDINGS: &[Binding] = &[
-    Binding::Uniform,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::Storage,
-    Binding::Storage,
-    Binding::Storage,
-    Binding::StorageRead, // geom size scales
-];
-const RASTER_BINDINGS: &[Binding] = &[
-    Binding::Uniform,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-];
-const RESOLVE_BINDINGS: &[Binding] = &[
-    Binding::Uniform,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::TextureFloat,
-    Binding::StorageRead,
-    Binding::TextureUint,
-    Binding::Storage,
-    Binding::Storage,
-    Binding::Storage,
-];
-
-const DEPTH_BINDINGS: &[Binding] = &[
-    Binding::Uniform,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::StorageRead,
-    Binding::Storage,
-];
-
-/// The views of one atlas page and its draws.
-struct Page {
-    targets: AtlasPage,
-    draws: Vec<raster::Draw>,
-    out: PageOut,
-    views: std::ops::Range<u32>,
-    max_pixels: u32,
-    /// First pixel of the page's first view in the outputs.
-    first_pixel: u64,
-    /// Rows its views fill (the page may be taller).
-    rows: u32,
-}
-
-/// How a page's pixels reach the outputs.
-enum PageOut {
-    /// Texture copies (rows aligned), then `render.depth` linearizes depth in place.
-    Copy { linearize: Option<BoundKernel> },
-    /// `render.resolve` reads the targets and writes the outputs.
-    Resolve(BoundKernel),
-}
-
-/// Largest atlas page side, pixels, whatever the adapter allows: 4096² pages keep each
-/// target at 64 MiB and a clear cheap.
-pub const MAX_PAGE_SIDE: u32 = 4096;
+use crate::gpu::Gpu;
+use crate::layout::render::{RenderLight, RenderParams};
+use crate::sim::compile::Compiled;
+use crate::sim::model::Model;
+use crate::Error;
+use atlas::AtlasPlan;
+use buffers::{OutputBuffers, TableBuffers};
+use glam::Quat;
+use passes::Passes;
+use tables::{camera_record, SceneTables};
 
 /// Renders the worlds of one env. Built by the env (`EnvConfig::render`); see the
 /// [module docs](self).
 pub struct BatchRenderer {
     gpu: Gpu,
+    /// The views, in output order.
     views: Vec<ViewInfo>,
+    /// Names of the segmentation ids.
     seg_names: Vec<String>,
-    outputs: Outputs,
+    /// Geoms per world.
     num_geoms: usize,
+    /// Worlds in the batch (rendered or not).
     num_worlds: usize,
+    /// The per-frame parameters (a copy of the uniform).
     params: RenderParams,
-    prepare: BoundKernel,
-    prepare_groups: u32,
-    raster: RasterPipeline,
-    raster_bind: wgpu::BindGroup,
-    pages: Vec<Page>,
-    mesh_vertices: GpuBuffer<MeshVertex>,
-    mesh_indices: GpuBuffer<u32>,
-    instances: GpuBuffer<DrawInstance>,
-    colors: GpuBuffer<[f32; 4]>,
-    scales: GpuBuffer<f32>,
-    cameras: GpuBuffer<RenderCamera>,
-    lights: GpuBuffer<RenderLight>,
+    /// The selected cameras, in camera-index order.
     camera_specs: Vec<CameraSpec>,
-    slots: wgpu::Buffer,
-    rgb: Option<GpuBuffer<u32>>,
-    depth: Option<GpuBuffer<f32>>,
-    seg: Option<GpuBuffer<u32>>,
-    pixels: usize,
-    depth_scratch: wgpu::Buffer,
-    view_pose: GpuBuffer<ViewPose>,
-    // Held for the bind groups.
-    _keep: Vec<wgpu::Buffer>,
-}
-
-/// `n` copies of `v`, back to back.
-fn repeat<T: Clone>(v: &[T], n: usize) -> Vec<T> {
-    v.iter().cloned().cycle().take(v.len() * n).collect()
-}
-
-fn v4(v: Vec3, w: f32) -> [f32; 4] {
-    [v.x, v.y, v.z, w]
-}
-
-fn q4(q: Quat) -> [f32; 4] {
-    [q.x, q.y, q.z, q.w]
-}
-
-/// MuJoCo's default geom colour; a geom that keeps it shows its material's colour.
-pub const DEFAULT_GEOM_RGBA: Vec4 = Vec4::new(0.5, 0.5, 0.5, 1.0);
-
-/// Mesh entry, scale and capsule half-length of a geom; round geoms take level of detail
-/// `lod` of [`mesh::ROUND_LODS`].
-fn geom_shape(kind: GeomKind, size: Vec3, lod: usize) -> (u32, Vec3, f32) {
-    match kind {
-        GeomKind::Plane => {
-            let half = |s: f32| if s > 0.0 { s } else { INFINITE_PLANE_HALF_SIZE };
-            (MESH_PLANE, Vec3::new(half(size.x), half(size.y), 1.0), 0.0)
-        }
-        GeomKind::Sphere => (mesh_sphere(lod), Vec3::splat(size.x), 0.0),
-        GeomKind::Capsule => (mesh_sphere(lod), Vec3::splat(size.x), size.y),
-        GeomKind::Cylinder => (mesh_cylinder(lod), Vec3::new(size.x, size.x, size.y), 0.0),
-        GeomKind::Box => (MESH_BOX, size, 0.0),
-        GeomKind::Ellipsoid => (mesh_sphere(lod), size, 0.0),
-    }
-}
-
-/// Level of detail of a round geom: the coarsest of [`mesh::ROUND_LODS`] whose polygon
-/// stays within half a pixel of the true silhouette, r·(1 − cos(π/n)) ≤ 0.5 px, for the
-/// largest radius in pixels the geom shows in any camera at the initial configuration,
-/// doubled to allow for motion towards the camera. `radius` and `extent` (bounding
-/// radius) in m; `cams` holds each camera's initial position and fy in pixels.
-fn round_lod(radius: f32, centre: Vec3, extent: f32, cams: &[(Vec3, f32)], near: f32) -> usize {
-    let px = cams
-        .iter()
-        .map(|&(c, fy)| 2.0 * fy * radius / ((centre - c).length() - extent).max(near))
-        .fold(0.0f32, f32::max);
-    mesh::ROUND_LODS
-        .iter()
-        .position(|&n| px * (1.0 - (std::f32::consts::PI / n as f32).cos()) <= 0.5)
-        .unwrap_or(mesh::ROUND_LODS.len() - 1)
+    /// The tables and poses on the GPU.
+    tables: TableBuffers,
+    /// The packed outputs.
+    out: OutputBuffers,
+    /// The passes, ready to record.
+    passes: Passes,
 }
 
 impl BatchRenderer {
@@ -751,628 +107,47 @@ impl BatchRenderer {
         num_worlds: usize,
         config: &RenderConfig,
     ) -> Result<BatchRenderer, Error> {
-        if !gpu.features().contains(wgpu::Features::CLIP_DISTANCES) {
-            return Err(Error::InvalidArgument {
-                field: "adapter".into(),
-                value: gpu.adapter().to_string(),
-                allowed: "an adapter with clip distances (Vulkan, Metal, DX12 or GL), which \
-                          the batch renderer needs to crop views to their atlas tiles"
-                    .into(),
-            });
-        }
-        let o = config.outputs;
-        if !(o.rgb || o.depth || o.seg) {
-            return Err(Error::InvalidArgument {
-                field: "outputs".into(),
-                value: "none".into(),
-                allowed: "at least one of rgb, depth, seg".into(),
-            });
-        }
-        if o.depth
-            && !gpu
-                .downlevel()
-                .contains(wgpu::DownlevelFlags::DEPTH_TEXTURE_AND_BUFFER_COPIES)
-        {
-            return Err(Error::InvalidArgument {
-                field: "outputs.depth".into(),
-                value: gpu.adapter().to_string(),
-                allowed: "rgb and seg on this adapter: depth is read by copying the depth \
-                          buffer, which it cannot do (wgpu's GL backend); use Vulkan, Metal \
-                          or DX12 for depth"
-                    .into(),
-            });
-        }
+        // What to render: outputs the adapter can make, the cameras, the worlds.
+        config::check_outputs(gpu, config.outputs)?;
         let cams = select_cameras(model, config)?;
-        let worlds: Vec<usize> = match &config.worlds {
-            None => (0..num_worlds).collect(),
-            Some(w) => {
-                let mut seen = vec![false; num_worlds];
-                for (i, &x) in w.iter().enumerate() {
-                    if x >= num_worlds || std::mem::replace(&mut seen[x], true) {
-                        return Err(Error::InvalidArgument {
-                            field: format!("render worlds[{i}]"),
-                            value: x.to_string(),
-                            allowed: format!("distinct world indices below {num_worlds}"),
-                        });
-                    }
-                }
-                w.clone()
-            }
-        };
-        if worlds.is_empty() {
-            return Err(Error::InvalidArgument {
-                field: "render worlds".into(),
-                value: "[]".into(),
-                allowed: "at least one world".into(),
-            });
-        }
-
-        // Model tables.
-        let init_poses = compiled.body_poses(&compiled.init_state);
-        let bodies: Vec<RenderBody> = compiled
-            .mjcf_bodies
-            .iter()
-            .map(|&(sim, p, q)| RenderBody {
-                sim,
-                pad: [0; 3],
-                pos: v4(p, 0.0),
-                quat: q4(q),
-            })
-            .collect();
-        let mut materials = Vec::new();
-        let mut material_of = vec![NONE; model.materials.len()];
-        for (i, m) in model.materials.iter().enumerate() {
-            let checker = m
-                .texture
-                .map(|t| &model.textures[t])
-                .filter(|t| t.builtin == "checker");
-            if let Some(t) = checker {
-                material_of[i] = materials.len() as u32;
-                materials.push(RenderMaterial {
-                    kind: MATERIAL_CHECKER,
-                    pad: [0; 3],
-                    rgb1: v4(t.rgb1, 0.0),
-                    rgb2: v4(t.rgb2, 0.0),
-                    repeat: [2.0 * m.texrepeat[0], 2.0 * m.texrepeat[1], 0.0, 0.0],
-                });
-            }
-        }
-        let cam_init: Vec<(Vec3, f32)> = cams
-            .iter()
-            .map(|c| {
-                let (bp, bq) = init_poses[c.body];
-                (bp + bq * c.pos, c.pixels()[1])
-            })
-            .collect();
-        let near = cams.iter().map(|c| c.near).fold(f32::INFINITY, f32::min);
-        let mut geoms = Vec::new();
-        let mut colors = Vec::new();
-        for (g, geom) in model.geoms.iter().enumerate() {
-            let (bp, bq) = init_poses[geom.body];
-            let centre = bp + bq * geom.pos;
-            let lod = match geom.kind {
-                GeomKind::Sphere => round_lod(geom.size.x, centre, geom.size.x, &cam_init, near),
-                GeomKind::Capsule | GeomKind::Cylinder => round_lod(
-                    geom.size.x,
-                    centre,
-                    geom.size.x + geom.size.y,
-                    &cam_init,
-                    near,
-                ),
-                GeomKind::Ellipsoid => {
-                    let r = geom.size.max_element();
-                    round_lod(r, centre, r, &cam_init, near)
-                }
-                _ => 0,
-            };
-            let (mesh, scale, ext) = geom_shape(geom.kind, geom.size, lod);
-            let mut rgba = geom.rgba;
-            if let Some(m) = geom.material {
-                if geom.rgba == DEFAULT_GEOM_RGBA {
-                    rgba = model.materials[m].rgba;
-                }
-            }
-            geoms.push(RenderGeom {
-                body: geom.body as u32,
-                mesh,
-                material: geom.material.map_or(NONE, |m| material_of[m]),
-                seg_id: match config.segmentation {
-                    SegmentIds::Geom => g as u32 + 1,
-                    SegmentIds::Body => geom.body as u32 + 1,
-                },
-                pos: v4(geom.pos, ext),
-                quat: q4(geom.quat.normalize()),
-                scale: v4(scale, 0.0),
-            });
-            colors.push(rgba.to_array());
-        }
-        let seg_names = match config.segmentation {
-            SegmentIds::Geom => (0..model.geoms.len())
-                .map(|g| {
-                    model.geoms[g]
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| format!("geom{g}"))
-                })
-                .collect(),
-            SegmentIds::Body => compiled.body_names.clone(),
-        };
-        let render_cams: Vec<RenderCamera> = cams
-            .iter()
-            .map(|c| {
-                let (pos, quat) = if c.track {
-                    let (_, bq) = init_poses[c.body];
-                    (bq * c.pos, (bq * c.quat).normalize())
-                } else {
-                    (c.pos, c.quat.normalize())
-                };
-                RenderCamera {
-                    body: c.body as u32,
-                    mode: if c.track { CAMERA_TRACK } else { CAMERA_FIXED },
-                    width: c.width,
-                    height: c.height,
-                    pos: v4(pos, 0.0),
-                    quat: q4(quat),
-                    intrinsics: c.pixels(),
-                    clip: [c.near, c.far, 0.0, 0.0],
-                }
-            })
-            .collect();
-        let lights: Vec<RenderLight> = model
-            .lights
-            .iter()
-            .map(|l| RenderLight {
-                body: l.body as u32,
-                directional: l.directional as u32,
-                pad: [0; 2],
-                pos: v4(l.pos, 0.0),
-                dir: v4(l.dir.normalize_or(Vec3::NEG_Z), 0.0),
-                diffuse: v4(l.diffuse, 0.0),
-                ambient: v4(l.ambient, 0.0),
-            })
-            .collect();
-        let ncam = cams.len();
-        let per = config.per_world;
-        let copies = |on: bool| if on { num_worlds } else { 1 };
-
-        // Views and atlas pages. A page is a column of consecutive views of one size,
-        // stacked top to bottom, so its rows are the views' rows in output order: when a
-        // row is a multiple of 256 bytes (width a multiple of 64 pixels) one texture copy
-        // per page moves them into the packed outputs with no resolve pass. Each 64 × 64
-        // view is then also exactly one of lavapipe's rasterizer tiles.
-        let max_side = gpu.limits().max_texture_dimension_2d.min(MAX_PAGE_SIDE);
-        let max_views_per_page = gpu.limits().max_compute_workgroups_per_dimension;
-        let widest = cams.iter().map(|c| c.width).max().unwrap_or(1);
-        let tallest = cams.iter().map(|c| c.height).max().unwrap_or(1);
-        if widest > max_side || tallest > max_side {
-            return Err(Error::Capacity {
-                limit: "camera image side (pixels; the atlas page side)".into(),
-                max: max_side as u64,
-                attempted: widest.max(tallest) as u64,
-            });
-        }
-        let mut views: Vec<RenderView> = Vec::new();
-        let mut infos = Vec::new();
-        let mut page_sizes: Vec<(u32, u32)> = Vec::new();
-        let mut offset = 0usize;
-        for (slot, &w) in worlds.iter().enumerate() {
-            for (ci, c) in cams.iter().enumerate() {
-                let fits = views.last().is_some_and(|l| {
-                    let (pw, ph) = page_sizes[l.page as usize];
-                    (l.width, l.height) == (c.width, c.height)
-                        && pw == c.width
-                        && ph + c.height <= max_side
-                        && ph / c.height < max_views_per_page
-                });
-                if !fits {
-                    page_sizes.push((c.width, 0));
-                }
-                let page = page_sizes.len() - 1;
-                let tile_y = page_sizes[page].1;
-                page_sizes[page].1 += c.height;
-                views.push(RenderView {
-                    world: w as u32,
-                    slot: slot as u32,
-                    camera: ci as u32,
-                    page: page as u32,
-                    tile_x: 0,
-                    tile_y,
-                    width: c.width,
-                    height: c.height,
-                    page_w: c.width,
-                    page_h: 0,
-                    out_offset: offset as u32,
-                    pad: 0,
-                });
-                infos.push(ViewInfo {
-                    world: w,
-                    camera: ci,
-                    camera_name: c.name.clone(),
-                    width: c.width,
-                    height: c.height,
-                    offset,
-                });
-                offset += (c.width * c.height) as usize;
-            }
-        }
-        // Every page is full height, whatever the batch: a view's tile transform then
-        // depends only on its index, so world i renders bit for bit the same at any batch
-        // size (a tile at another height rounds the clip-space transform differently, and
-        // a rare edge pixel can flip).
-        for (i, p) in page_sizes.iter_mut().enumerate() {
-            let h = views
-                .iter()
-                .find(|v| v.page as usize == i)
-                .map_or(1, |v| v.height);
-            p.1 = (max_side / h).min(max_views_per_page) * h;
-        }
-        for v in &mut views {
-            v.page_h = page_sizes[v.page as usize].1;
-        }
-        let pixels = offset;
-        let max_binding = gpu.limits().max_storage_buffer_binding_size;
-        if 4 * pixels as u64 > max_binding || pixels > u32::MAX as usize {
-            return Err(Error::Capacity {
-                limit:
-                    "bytes of one render output (views × width × height × 4) per storage binding"
-                        .into(),
-                max: max_binding,
-                attempted: 4 * pixels as u64,
-            });
-        }
-
-        // GPU tables.
-        let label = "render";
-        let storage_with = |name: &str, bytes: &[u8]| -> Result<wgpu::Buffer, Error> {
-            // At least one record of the largest struct, so empty tables still bind.
-            let words = (bytes.len() / 4).max(16);
-            let b = GpuBuffer::<u32>::storage(gpu, &format!("{label}.{name}"), words)?;
-            if !bytes.is_empty() {
-                gpu.queue.write_buffer(b.raw(), 0, bytes);
-            }
-            Ok(b.raw().clone())
-        };
-        let params = RenderParams {
-            num_views: views.len() as u32,
-            num_slots: worlds.len() as u32,
-            num_geoms: geoms.len() as u32,
-            num_lights: lights.len() as u32,
-            num_cameras: ncam as u32,
-            state_dim: compiled.params.state_dim,
-            color_worlds: copies(per.colors) as u32,
-            light_worlds: copies(per.lights) as u32,
-            camera_worlds: copies(per.cameras) as u32,
-            head_ambient: config.headlight[0],
-            head_diffuse: config.headlight[1],
-            pad0: 0,
-            background: [
-                config.background[0],
-                config.background[1],
-                config.background[2],
-                1.0,
-            ],
-        };
-        let params_buf = GpuBuffer::uniform(gpu, "render.params", &params);
-        let bodies_buf = storage_with("bodies", bytemuck::cast_slice(&bodies))?;
-        let geoms_buf = storage_with("geoms", bytemuck::cast_slice(&geoms))?;
-        let materials_buf = storage_with("materials", bytemuck::cast_slice(&materials))?;
-        let colors_buf = GpuBuffer::<[f32; 4]>::storage(
-            gpu,
-            "render.colors",
-            colors.len() * copies(per.colors),
-        )?;
-        colors_buf.write(gpu, 0, &repeat(&colors, copies(per.colors)));
-        // Size scale of each geom (1: as modelled), per world with the colours.
-        let scales_buf =
-            GpuBuffer::<f32>::storage(gpu, "render.scales", colors.len() * copies(per.colors))?;
-        scales_buf.write(gpu, 0, &vec![1.0; colors.len() * copies(per.colors)]);
-        let cameras_buf =
-            GpuBuffer::<RenderCamera>::storage(gpu, "render.cameras", ncam * copies(per.cameras))?;
-        cameras_buf.write(gpu, 0, &repeat(&render_cams, copies(per.cameras)));
-        let lights_buf = GpuBuffer::<RenderLight>::storage(
-            gpu,
-            "render.lights",
-            lights.len() * copies(per.lights),
-        )?;
-        if !lights.is_empty() {
-            lights_buf.write(gpu, 0, &repeat(&lights, copies(per.lights)));
-        }
-        let views_buf = storage_with("views", bytemuck::cast_slice(&views))?;
-        let slots: Vec<u32> = worlds.iter().map(|&w| w as u32).collect();
-        let slots_buf = storage_with("slots", bytemuck::cast_slice(&slots))?;
-        let geom_pose =
-            GpuBuffer::<GeomPose>::storage(gpu, "render.geom_pose", worlds.len() * geoms.len())?;
-        let view_pose = GpuBuffer::<ViewPose>::storage(gpu, "render.view_pose", views.len())?;
-        let light_pose =
-            GpuBuffer::<LightPose>::storage(gpu, "render.light_pose", worlds.len() * lights.len())?;
-
-        // Passes.
-        let prepare = Kernel::new(
-            gpu,
-            "render.prepare",
-            &shader::kernel_source("render_prepare")?,
-            "prepare",
-            PREPARE_BINDINGS,
-        )?
-        .bind(
-            gpu,
-            &[
-                params_buf.raw(),
-                &bodies_buf,
-                &geoms_buf,
-                colors_buf.raw(),
-                cameras_buf.raw(),
-                lights_buf.raw(),
-                &views_buf,
-                &slots_buf,
-                state,
-                geom_pose.raw(),
-                view_pose.raw(),
-                light_pose.raw(),
-                scales_buf.raw(),
-            ],
-        );
-        let targets = Targets {
-            color: o.rgb,
-            seg: o.seg,
-        };
-        // One fragment entry point per colour-target set; none for depth only.
-        let fs = match (o.rgb, o.seg) {
-            (true, true) => Some("fs_cs"),
-            (true, false) => Some("fs_c"),
-            (false, true) => Some("fs_s"),
-            (false, false) => None,
-        };
-        let raster = RasterPipeline::new(
-            gpu,
-            "render.raster",
-            &shader::kernel_source("render")?,
-            "vs",
-            fs,
-            targets,
-            RASTER_BINDINGS,
-            &[
-                ("HAS_CHECKER", if materials.is_empty() { 0.0 } else { 1.0 }),
-                (
-                    "HAS_POINT_LIGHTS",
-                    if lights.iter().all(|l| l.directional != 0) {
-                        0.0
-                    } else {
-                        1.0
-                    },
-                ),
-            ],
-        )?;
-        let raster_bind = raster.bind(
-            gpu,
-            &[
-                Resource::Buffer(params_buf.raw()),
-                Resource::Buffer(&views_buf),
-                Resource::Buffer(geom_pose.raw()),
-                Resource::Buffer(view_pose.raw()),
-                Resource::Buffer(light_pose.raw()),
-                Resource::Buffer(&materials_buf),
-                Resource::Buffer(&geoms_buf),
-            ],
-        );
-        let output = |on: bool, name: &str| -> Result<Option<GpuBuffer<u32>>, Error> {
-            on.then(|| GpuBuffer::storage(gpu, &format!("render.{name}"), pixels))
-                .transpose()
-        };
-        let rgb = output(o.rgb, "rgb")?;
-        let seg = output(o.seg, "seg")?;
-        let depth = o
-            .depth
-            .then(|| GpuBuffer::<f32>::storage(gpu, "render.depth", pixels))
-            .transpose()?;
-        let dummy_buf = GpuBuffer::<u32>::storage(gpu, "render.unused_output", 1)?;
-        let dummy = DummyTextures::new(gpu, "render");
-        let resolve = Kernel::new(
-            gpu,
-            "render.resolve",
-            &shader::kernel_source("render_resolve")?,
-            "resolve",
-            RESOLVE_BINDINGS,
-        )?;
-        // Depth textures copy only whole, so each page's depth goes through this first.
-        let page_px = page_sizes
-            .iter()
-            .map(|&(w, h)| {
-                (4 * w).next_multiple_of(raster::COPY_ROW_ALIGN) as usize / 4 * h as usize
-            })
-            .max()
-            .unwrap_or(1);
-        let depth_scratch = GpuBuffer::<f32>::storage(
-            gpu,
-            "render.depth_scratch",
-            if o.depth { page_px } else { 1 },
-        )?;
-        let linearize = Kernel::new(
-            gpu,
-            "render.depth",
-            &shader::kernel_source("render_depth")?,
-            "linearize",
-            DEPTH_BINDINGS,
-        )?;
-
-        // Instances: page → mesh → view → geom, so each (page, mesh) is one draw.
-        let table = MeshTable::builtin();
-        let visible: Vec<usize> = (0..geoms.len()).filter(|&g| colors[g][3] > 0.0).collect();
-        let mut instances = Vec::new();
-        let mut pages = Vec::new();
-        for (p, &(pw, ph)) in page_sizes.iter().enumerate() {
-            let in_page: Vec<u32> = (0..views.len() as u32)
-                .filter(|&v| views[v as usize].page == p as u32)
-                .collect();
-            let first = in_page[0];
-            let count = in_page.len() as u32;
-            let mut draws = Vec::new();
-            for (m, entry) in table.entries.iter().enumerate() {
-                let start = instances.len() as u32;
-                for &v in &in_page {
-                    for &g in &visible {
-                        if geoms[g].mesh == m as u32 {
-                            instances.push(DrawInstance {
-                                view: v,
-                                geom: g as u32,
-                            });
-                        }
-                    }
-                }
-                draws.push(raster::Draw {
-                    indices: entry.indices.clone(),
-                    base_vertex: entry.base_vertex as i32,
-                    instances: start..instances.len() as u32,
-                });
-            }
-            let targets_p = AtlasPage::new(gpu, &format!("render.page{p}"), pw, ph, targets);
-            let max_pixels = in_page
-                .iter()
-                .map(|&v| views[v as usize].width * views[v as usize].height)
-                .max()
-                .unwrap_or(0);
-            let page_uniform = GpuBuffer::uniform(
-                gpu,
-                "render.resolve_page",
-                &ResolvePage {
-                    first_view: first,
-                    num_views: count,
-                    outputs: o.bits(),
-                    max_pixels,
-                    depth_row: targets_p.padded_row_bytes() / 4,
-                    pad0: 0,
-                    pad1: 0,
-                    pad2: 0,
-                },
-            );
-            let aligned = (4 * pw) % raster::COPY_ROW_ALIGN == 0;
-            let out = if aligned {
-                PageOut::Copy {
-                    linearize: depth.as_ref().map(|d| {
-                        linearize.bind(
-                            gpu,
-                            &[
-                                page_uniform.raw(),
-                                &views_buf,
-                                view_pose.raw(),
-                                depth_scratch.raw(),
-                                d.raw(),
-                            ],
-                        )
-                    }),
-                }
-            } else {
-                PageOut::Resolve(resolve.bind_resources(
-                    gpu,
-                    &[
-                        Resource::Buffer(page_uniform.raw()),
-                        Resource::Buffer(&views_buf),
-                        Resource::Buffer(view_pose.raw()),
-                        Resource::Texture(targets_p.color().unwrap_or(&dummy.color)),
-                        Resource::Buffer(depth_scratch.raw()),
-                        Resource::Texture(targets_p.seg().unwrap_or(&dummy.seg)),
-                        Resource::Buffer(rgb.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                        Resource::Buffer(depth.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                        Resource::Buffer(seg.as_ref().map_or(dummy_buf.raw(), |b| b.raw())),
-                    ],
-                ))
-            };
-            pages.push(Page {
-                targets: targets_p,
-                draws,
-                out,
-                views: first..first + count,
-                max_pixels,
-                first_pixel: views[first as usize].out_offset as u64,
-                rows: in_page.iter().map(|&v| views[v as usize].height).sum(),
-            });
-        }
-        let mesh_vertices = GpuBuffer::vertex(gpu, "render.mesh_vertices", &table.vertices);
-        let mesh_indices = GpuBuffer::index(gpu, "render.mesh_indices", &table.indices);
-        let instances = GpuBuffer::vertex(gpu, "render.instances", &instances);
+        let worlds = config.rendered_worlds(num_worlds)?;
+        // On the CPU: the model and look tables, and where every view goes.
+        let scene = SceneTables::new(model, compiled, &cams, config.segmentation);
+        let atlas = AtlasPlan::new(gpu.limits(), &worlds, &cams)?;
+        // On the GPU: the tables, the outputs, then the passes over them.
+        let state_dim = compiled.params.state_dim;
+        let params = buffers::render_params(config, num_worlds, state_dim, &scene, &atlas, &worlds);
+        let tables = TableBuffers::new(gpu, &params, &scene, &atlas, &worlds)?;
+        let out = OutputBuffers::new(gpu, config.outputs, &atlas)?;
+        let passes = Passes::new(gpu, state, &params, &scene, &atlas, &tables, &out)?;
         gpu.check()?;
         Ok(BatchRenderer {
             gpu: gpu.clone(),
-            views: infos,
-            seg_names,
-            outputs: o,
-            num_geoms: geoms.len(),
+            views: atlas.infos,
+            seg_names: scene.seg_names,
+            num_geoms: scene.geoms.len(),
             num_worlds,
             params,
-            prepare,
-            prepare_groups: (params.num_slots + params.num_views).div_ceil(RENDER_WORKGROUP),
-            raster,
-            raster_bind,
-            pages,
-            mesh_vertices,
-            mesh_indices,
-            instances,
-            colors: colors_buf,
-            scales: scales_buf,
-            cameras: cameras_buf,
-            lights: lights_buf,
             camera_specs: cams,
-            slots: slots_buf.clone(),
-            rgb,
-            depth,
-            seg,
-            pixels,
-            depth_scratch: depth_scratch.raw().clone(),
-            view_pose: view_pose.clone(),
-            _keep: vec![
-                bodies_buf,
-                geoms_buf,
-                materials_buf,
-                views_buf,
-                slots_buf,
-                geom_pose.raw().clone(),
-                view_pose.raw().clone(),
-                light_pose.raw().clone(),
-                dummy_buf.raw().clone(),
-            ],
+            tables,
+            out,
+            passes,
         })
     }
-}
 
-/// The renderer's look tables, for kernels that change them on the GPU (the randomizer's
-/// looks pass): one copy per world where [`RenderConfig::per_world`] asks.
-pub struct LookTables<'a> {
-    /// Geom colours (linear RGBA), `[world][geom]`.
-    pub colors: &'a wgpu::Buffer,
-    /// Geom size scales, `[world][geom]` (per world with the colours).
-    pub scales: &'a wgpu::Buffer,
-    /// Cameras (`RenderCamera`), `[world][camera]`.
-    pub cameras: &'a wgpu::Buffer,
-    /// Lights (`RenderLight`), `[world][light]`.
-    pub lights: &'a wgpu::Buffer,
-    /// The rendered worlds, in output order (`u32`).
-    pub slots: &'a wgpu::Buffer,
-    /// Geoms per world.
-    pub num_geoms: u32,
-    /// Cameras per world.
-    pub num_cameras: u32,
-    /// Lights per world.
-    pub num_lights: u32,
-    /// Rendered worlds.
-    pub num_slots: u32,
-    /// Pixels of all views of one rendered world.
-    pub pixels_per_world: u32,
-}
-
-impl BatchRenderer {
     /// The look tables and their sizes.
     pub fn look_tables(&self) -> LookTables<'_> {
         LookTables {
-            colors: self.colors.raw(),
-            scales: self.scales.raw(),
-            cameras: self.cameras.raw(),
-            lights: self.lights.raw(),
-            slots: &self.slots,
+            colors: self.tables.colors.raw(),
+            scales: self.tables.scales.raw(),
+            cameras: self.tables.cameras.raw(),
+            lights: self.tables.lights.raw(),
+            slots: &self.tables.slots,
             num_geoms: self.num_geoms as u32,
             num_cameras: self.camera_specs.len() as u32,
             num_lights: self.params.num_lights,
             num_slots: self.params.num_slots,
-            pixels_per_world: (self.pixels / self.params.num_slots.max(1) as usize) as u32,
+            pixels_per_world: (self.out.pixels / self.params.num_slots.max(1) as usize) as u32,
         }
     }
 
@@ -1380,75 +155,14 @@ impl BatchRenderer {
     /// then per page the raster pass and the copy-out (texture copies and depth
     /// linearization, or the resolve pass).
     pub fn encode(&self, encoder: &mut wgpu::CommandEncoder) {
-        self.prepare.dispatch(encoder, self.prepare_groups);
-        let bg = self.params.background.map(|c| c as f64);
-        for (i, page) in self.pages.iter().enumerate() {
-            raster::record_pass(
-                encoder,
-                &format!("render.raster.page{i}"),
-                &self.raster,
-                &self.raster_bind,
-                &page.targets,
-                bg,
-                self.mesh_vertices.raw(),
-                self.mesh_indices.raw(),
-                self.instances.raw(),
-                &page.draws,
-            );
-            let groups = page
-                .max_pixels
-                .div_ceil(RENDER_WORKGROUP * PIXELS_PER_THREAD);
-            let nviews = page.views.len() as u32;
-            match &page.out {
-                PageOut::Resolve(k) => {
-                    if self.depth.is_some() {
-                        page.targets.copy_padded(
-                            encoder,
-                            raster::PageTarget::Depth,
-                            &self.depth_scratch,
-                        );
-                    }
-                    k.dispatch_2d(encoder, groups, nviews)
-                }
-                PageOut::Copy { linearize } => {
-                    let rows = 0..page.rows;
-                    let at = 4 * page.first_pixel;
-                    use raster::PageTarget;
-                    if let Some(b) = &self.rgb {
-                        page.targets.copy_rows(
-                            encoder,
-                            PageTarget::Color,
-                            rows.clone(),
-                            b.raw(),
-                            at,
-                        );
-                    }
-                    if let Some(b) = &self.seg {
-                        page.targets
-                            .copy_rows(encoder, PageTarget::Seg, rows.clone(), b.raw(), at);
-                    }
-                    if self.depth.is_some() {
-                        let all = 0..page.targets.height;
-                        page.targets.copy_rows(
-                            encoder,
-                            PageTarget::Depth,
-                            all,
-                            &self.depth_scratch,
-                            0,
-                        );
-                    }
-                    if let Some(k) = linearize {
-                        k.dispatch_2d(encoder, groups, nviews);
-                    }
-                }
-            }
-        }
+        let background = self.params.background.map(|c| c as f64);
+        self.passes.encode(encoder, background, &self.out);
     }
 
     /// Bytes [`BatchRenderer::copy_out`] writes: the requested outputs back to back
     /// (RGB, then depth, then segmentation).
     pub fn output_bytes(&self) -> u64 {
-        4 * self.pixels as u64 * self.outputs.names().len() as u64
+        4 * self.out.pixels as u64 * self.out.outputs.names().len() as u64
     }
 
     /// Records copies of the outputs into `staging` from byte `offset` on.
@@ -1458,12 +172,12 @@ impl BatchRenderer {
         staging: &wgpu::Buffer,
         offset: u64,
     ) {
-        let bytes = 4 * self.pixels as u64;
+        let bytes = 4 * self.out.pixels as u64;
         let mut at = offset;
         for b in [
-            self.rgb.as_ref().map(|b| b.raw()),
-            self.depth.as_ref().map(|b| b.raw()),
-            self.seg.as_ref().map(|b| b.raw()),
+            self.out.rgb.as_ref().map(|b| b.raw()),
+            self.out.depth.as_ref().map(|b| b.raw()),
+            self.out.seg.as_ref().map(|b| b.raw()),
         ]
         .into_iter()
         .flatten()
@@ -1479,45 +193,28 @@ impl BatchRenderer {
     /// If `bytes` is shorter than [`BatchRenderer::output_bytes`] or misaligned: a
     /// programmer bug.
     pub fn images<'a>(&'a self, bytes: &'a [u8]) -> Images<'a> {
-        let n = 4 * self.pixels;
-        let mut at = 0;
-        let mut take = |on: bool| {
-            on.then(|| {
-                let s = &bytes[at..at + n];
-                at += n;
-                s
-            })
-        };
-        let rgb = take(self.outputs.rgb);
-        let depth = take(self.outputs.depth).map(bytemuck::cast_slice);
-        let seg = take(self.outputs.seg).map(bytemuck::cast_slice);
-        Images {
-            views: &self.views,
-            rgb,
-            depth,
-            seg,
-        }
+        Images::from_bytes(&self.views, self.out.outputs, self.out.pixels, bytes)
     }
 
     /// The output buffers.
     pub fn buffers(&self) -> ImageBuffers<'_> {
         ImageBuffers {
-            rgb: self.rgb.as_ref().map(|b| b.raw()),
-            depth: self.depth.as_ref().map(|b| b.raw()),
-            seg: self.seg.as_ref().map(|b| b.raw()),
+            rgb: self.out.rgb.as_ref().map(|b| b.raw()),
+            depth: self.out.depth.as_ref().map(|b| b.raw()),
+            seg: self.out.seg.as_ref().map(|b| b.raw()),
         }
     }
 
     /// Fills the outputs with values the resolve pass never writes: RGB 0 (alpha 0),
     /// depth NaN, segmentation `u32::MAX`. For tests that every pixel gets written.
     pub fn poison(&self) {
-        if let Some(b) = &self.rgb {
+        if let Some(b) = &self.out.rgb {
             b.fill_u32(&self.gpu, 0);
         }
-        if let Some(b) = &self.depth {
+        if let Some(b) = &self.out.depth {
             b.fill_u32(&self.gpu, u32::MAX);
         }
-        if let Some(b) = &self.seg {
+        if let Some(b) = &self.out.seg {
             b.fill_u32(&self.gpu, u32::MAX);
         }
     }
@@ -1526,7 +223,7 @@ impl BatchRenderer {
     /// camera poses and fields of view, and following bodies), read back from the GPU: for
     /// labels, not for per-step use. In output order, like [`views`](Self::views).
     pub fn view_cameras(&self) -> Result<Vec<ViewCamera>, Error> {
-        let poses = self.view_pose.read(&self.gpu)?;
+        let poses = self.tables.view_pose.read(&self.gpu)?;
         Ok(poses
             .iter()
             .zip(&self.views)
@@ -1546,7 +243,7 @@ impl BatchRenderer {
 
     /// The requested outputs.
     pub fn outputs(&self) -> Outputs {
-        self.outputs
+        self.out.outputs
     }
 
     /// Names of the segmentation ids: entry `id - 1` names id `id`.
@@ -1556,12 +253,10 @@ impl BatchRenderer {
 
     /// Atlas pages, as (width, height) in pixels.
     pub fn pages(&self) -> Vec<(u32, u32)> {
-        self.pages
-            .iter()
-            .map(|p| (p.targets.width, p.targets.height))
-            .collect()
+        self.passes.page_sizes()
     }
 
+    /// The copy of the `what` table (`per_world` copies) that `world` names, or why none.
     fn table_index(
         &self,
         what: &str,
@@ -1599,7 +294,8 @@ impl BatchRenderer {
                 allowed: format!("a geom below {} and finite components", self.num_geoms),
             });
         }
-        self.colors
+        self.tables
+            .colors
             .write(&self.gpu, w * self.num_geoms + geom, &[rgba]);
         Ok(())
     }
@@ -1639,17 +335,11 @@ impl BatchRenderer {
                 allowed: "0 < near < far".into(),
             });
         }
-        let rc = RenderCamera {
-            body: spec.body as u32,
-            mode: CAMERA_FIXED,
-            width: spec.width,
-            height: spec.height,
-            pos: v4(spec.pos, 0.0),
-            quat: q4(spec.quat.normalize()),
-            intrinsics: spec.pixels(),
-            clip: [spec.near, spec.far, 0.0, 0.0],
-        };
-        self.cameras.write(&self.gpu, w * ncam + camera, &[rc]);
+        // A fixed camera (checked above): its pose stays in its body's frame.
+        let rc = camera_record(spec, Quat::IDENTITY);
+        self.tables
+            .cameras
+            .write(&self.gpu, w * ncam + camera, &[rc]);
         Ok(())
     }
 
@@ -1670,7 +360,9 @@ impl BatchRenderer {
                 allowed: format!("a light index below {n}"),
             });
         }
-        self.lights.write(&self.gpu, w * n + light, &[*value]);
+        self.tables
+            .lights
+            .write(&self.gpu, w * n + light, &[*value]);
         Ok(())
     }
 }
