@@ -31,10 +31,10 @@ impl ViewInfo {
 /// One frame's images, borrowed from mapped readback memory.
 #[derive(Debug, Clone, Copy)]
 pub struct Images<'a> {
-    views: &'a [ViewInfo],
-    rgb: Option<&'a [u8]>,
-    depth: Option<&'a [f32]>,
-    seg: Option<&'a [u32]>,
+    pub(super) views: &'a [ViewInfo],
+    pub(super) rgb: Option<&'a [u8]>,
+    pub(super) depth: Option<&'a [f32]>,
+    pub(super) seg: Option<&'a [u32]>,
 }
 
 impl<'a> Images<'a> {
