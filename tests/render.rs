@@ -560,7 +560,9 @@ fn every_registered_scene_renders() {
         }
         for (w, h) in [(64, 64), (48, 32)] {
             let cfg = EnvConfig::new(4).render(RenderConfig::new(w, h).outputs(Outputs::ALL));
-            let mut env = (e.make)(gpu(), &cfg).unwrap_or_else(|err| panic!("{}: {err}", e.name));
+            let mut env = e
+                .make(gpu(), &cfg)
+                .unwrap_or_else(|err| panic!("{}: {err}", e.name));
             env.reset(1).unwrap();
             let im = env
                 .images()

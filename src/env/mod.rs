@@ -35,6 +35,8 @@
 mod batch;
 pub mod cartpole;
 pub mod scene;
+pub mod table;
+pub mod task;
 
 pub use batch::BatchEnv;
 
@@ -477,47 +479,65 @@ pub trait VecEnv {
     fn poison_outputs(&mut self);
 }
 
-/// Builds one env: the constructor each registry line points at.
+/// Builds one env that has no scene (a closed-form env such as `cartpole`).
 pub type MakeEnv = fn(&Gpu, &EnvConfig) -> Result<Box<dyn VecEnv>, Error>;
 
+/// How a registered env is built.
+#[derive(Clone, Copy)]
+pub enum EnvKind {
+    /// A closed-form env, by its constructor.
+    ClosedForm(MakeEnv),
+    /// A scene env, from its row of [`table::SCENES`].
+    Scene(&'static table::RegisteredScene),
+}
+
 /// One registered environment.
+#[derive(Clone, Copy)]
 pub struct EnvEntry {
     /// The name `make` and the CLI take.
     pub name: &'static str,
     /// One line for `--help` and listings.
     pub about: &'static str,
-    /// Builds it.
-    pub make: MakeEnv,
+    /// How it is built.
+    pub kind: EnvKind,
 }
 
-/// Every environment, one line each. Tests iterate this list.
-pub const REGISTRY: &[EnvEntry] = &[
-    EnvEntry {
-        name: "cartpole",
-        about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32",
-        make: cartpole::make_boxed,
-    },
-    EnvEntry {
-        name: "boxes",
-        about: "8 free boxes dropped on a plane (shared/scenes/boxes.xml), no actions, no reward",
-        make: scene::make_boxes,
-    },
-    EnvEntry {
-        name: "cartpole-rigid",
-        about: "cart on a slide, pole on a hinge (scenes/cartpole_rigid.xml), force action, reward 1 while |pole| <= 0.2 rad",
-        make: scene::make_cartpole_rigid,
-    },
-    EnvEntry {
-        name: "cartpole-vision",
-        about: "cartpole-rigid seen by a fixed camera: 64x64 RGB images (Step::images), continuous force, dm_control/Playground balance reward",
-        make: scene::make_cartpole_vision,
-    },
-    EnvEntry {
-        name: "push-cube",
-        about: "a pusher on x/y position servos pushes a cube to a goal (scenes/push_cube.xml), randomized mass, size, friction, goal, colours and light; reward -distance + success bonus",
-        make: scene::make_push_cube,
-    },
-];
+impl EnvEntry {
+    /// Builds it.
+    pub fn make(&self, gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
+        match self.kind {
+            EnvKind::ClosedForm(make) => make(gpu, config),
+            EnvKind::Scene(row) => Ok(Box::new(row.make(gpu, config)?)),
+        }
+    }
+}
+
+/// The envs without a scene; [`REGISTRY`] lists them first.
+const CARTPOLE: EnvEntry = EnvEntry {
+    name: "cartpole",
+    about: "Gymnasium CartPole-v1 (same constants, update order and termination), float32",
+    kind: EnvKind::ClosedForm(cartpole::make_boxed),
+};
+
+/// [`CARTPOLE`], then one entry per row of [`table::SCENES`], in order.
+const fn registry<const N: usize>() -> [EnvEntry; N] {
+    let mut out = [CARTPOLE; N];
+    let mut i = 0;
+    while i < table::SCENES.len() {
+        let row = &table::SCENES[i];
+        out[i + 1] = EnvEntry {
+            name: row.name,
+            about: row.about,
+            kind: EnvKind::Scene(row),
+        };
+        i += 1;
+    }
+    out
+}
+
+/// Every environment, one line each: `cartpole`, then the scene envs of
+/// [`table::SCENES`]. Tests iterate this list.
+pub const REGISTRY: &[EnvEntry] = &registry::<{ 1 + table::SCENES.len() }>();
 
 /// The registered names.
 pub fn names() -> Vec<&'static str> {
@@ -533,7 +553,7 @@ pub fn make(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>
             name: name.to_string(),
             known: names(),
         })?;
-    (entry.make)(gpu, config)
+    entry.make(gpu, config)
 }
 
 #[cfg(test)]

@@ -35,49 +35,20 @@ use crate::sim::model::Model;
 use crate::Error;
 use glam::{Quat, Vec3};
 
-/// The boxes scene (8 free boxes on a plane), embedded: the default benchmark scene.
-pub const BOXES_XML: &str = include_str!("../../scenes/boxes.xml");
-/// The rigid cart-pole, embedded.
-pub const CARTPOLE_RIGID_XML: &str = include_str!("../../scenes/cartpole_rigid.xml");
-/// The rigid cart-pole dressed for pixels (camera framing, checker floor), embedded.
-pub const CARTPOLE_VISION_XML: &str = include_str!("../../scenes/cartpole_vision.xml");
-/// The push-cube table scene, embedded.
-pub const PUSH_CUBE_XML: &str = include_str!("../../scenes/push_cube.xml");
-/// push-cube's default randomization (cube mass, size and friction, table friction, goal
-/// position, colours and lighting), embedded.
-pub const PUSH_CUBE_RANDOMIZE_JSON: &str = include_str!("../../scenes/push_cube_randomize.json");
+pub use super::table::{registered, EmbeddedFile, RegisteredScene, SCENES};
+pub use super::task::Task;
 
-/// What the episode is about.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Task {
-    /// No reward, no termination.
-    None,
-    /// Reward 1 per step while |qpos\[q\]| ≤ `limit`; terminates beyond it.
-    Balance {
-        /// qpos index watched.
-        q: u32,
-        /// Limit, rad or m.
-        limit: f32,
-    },
-    /// Push a body to a goal body in the xy plane ([`TASK_PUSH`]): reward −distance (m)
-    /// plus [`PUSH_SUCCESS_BONUS`] within `radius`, which ends the episode (terminated).
-    Push {
-        /// MJCF body index of the object pushed.
-        object: usize,
-        /// MJCF body index of the goal marker.
-        goal: usize,
-        /// Success radius, m.
-        radius: f32,
-    },
-    /// The dm_control / MuJoCo Playground cart-pole balance reward ([`TASK_UPRIGHT`]):
-    /// upright · centred · small control · small velocity, in [0, 1]; never terminates.
-    Upright {
-        /// qpos index of the pole hinge.
-        pole_q: u32,
-        /// qpos index of the cart slide.
-        cart_q: u32,
-    },
-}
+/// The boxes scene (8 free boxes on a plane), embedded: the default benchmark scene.
+/// Kept for callers; a scene's text is its row's [`RegisteredScene::xml`].
+pub const BOXES_XML: &str = super::table::row("boxes").xml;
+/// The push-cube table scene, embedded (its row's [`RegisteredScene::xml`]).
+pub const PUSH_CUBE_XML: &str = super::table::row("push-cube").xml;
+/// push-cube's default randomization (cube mass, size and friction, table friction, goal
+/// position, colours and lighting), embedded (its row's [`RegisteredScene::randomize`]).
+pub const PUSH_CUBE_RANDOMIZE_JSON: &str = match super::table::row("push-cube").randomize {
+    Some(f) => f.text,
+    None => panic!("push-cube has a default spec"),
+};
 
 /// How to build a scene env.
 #[derive(Debug, Clone)]
@@ -235,11 +206,23 @@ pub struct SceneEnv {
     gpu: Gpu,
 }
 
-/// Builds a scene env from a Model.
+/// Builds a scene env from a Model. Errors about the task's names cite `scene.name`.
 pub fn make_scene(
     gpu: &Gpu,
     model: &Model,
     scene: &SceneConfig,
+    config: &EnvConfig,
+) -> Result<SceneEnv, Error> {
+    build(gpu, model, scene, &scene.name, config)
+}
+
+/// Builds a scene env from a Model loaded from `origin` (the MJCF file, cited by errors
+/// about the task's body and joint names).
+fn build(
+    gpu: &Gpu,
+    model: &Model,
+    scene: &SceneConfig,
+    origin: &str,
     config: &EnvConfig,
 ) -> Result<SceneEnv, Error> {
     if config.worlds == 0 {
@@ -272,42 +255,20 @@ pub fn make_scene(
             r.per_world.lights |= p.visual.lights;
         }
     }
-    // Every per-world buffer must fit one storage binding: check before allocating
-    // anything (the Model words included), and say how many worlds would.
-    let (w1, w2) = (
-        compiled.model_words(1, per_world).len() as u64,
-        compiled.model_words(2, per_world).len() as u64,
-    );
-    let p0 = compiled.params;
     let views_px: u64 = cameras
         .iter()
         .flatten()
         .map(|c| c.width as u64 * c.height as u64)
         .sum();
-    super::check_world_capacity(
+    check_capacity(
         gpu,
-        &format!("scene `{}`", scene.name),
+        &scene.name,
         n,
-        &[
-            ("scene.model", 4 * (w2 - w1), 4 * (2 * w1 - w2)),
-            ("scene.state", 4 * p0.state_dim as u64, 0),
-            ("scene.obs", 4 * p0.obs_dim as u64, 0),
-            ("scene.scratch", 4 * p0.scratch_stride as u64, 0),
-            (
-                "randomize.draws",
-                4 * rplan.as_ref().map_or(0, |p| p.draw_stride as u64),
-                0,
-            ),
-            match render_config.as_ref().and_then(|r| r.worlds.as_ref()) {
-                // A fixed list of rendered worlds costs the same whatever the batch.
-                Some(list) => (
-                    "render output (views × pixels × 4)",
-                    0,
-                    4 * views_px * list.len() as u64,
-                ),
-                None => ("render output (views × pixels × 4)", 4 * views_px, 0),
-            },
-        ],
+        &mut compiled,
+        per_world,
+        rplan.as_ref().map_or(0, |p| p.draw_stride as u64),
+        views_px,
+        render_config.as_ref().and_then(|r| r.worlds.as_ref()),
     )?;
     let words = compiled.model_words(n, per_world);
     let mut params = compiled.params;
@@ -321,61 +282,7 @@ pub fn make_scene(
         });
     }
     params.escape_radius = scene.escape_radius;
-    // The kernel watches joints: find the scalar joint whose qpos index is q.
-    let scalar_joint = |q: u32, field: &str| {
-        compiled
-            .joints
-            .iter()
-            .position(|j| j.qadr == q as usize && j.kind.nq() == 1)
-            .map(|j| j as u32)
-            .ok_or_else(|| Error::InvalidArgument {
-                field: field.into(),
-                value: q.to_string(),
-                allowed: "the qpos index of a hinge or slide joint".into(),
-            })
-    };
-    match scene.task {
-        Task::None => {}
-        Task::Balance { q, limit } => {
-            params.task = TASK_BALANCE;
-            params.task_q = scalar_joint(q, "task.q")?;
-            params.task_limit = limit;
-        }
-        Task::Upright { pole_q, cart_q } => {
-            if compiled.ctrl_range.is_empty() {
-                return Err(Error::InvalidArgument {
-                    field: "task".into(),
-                    value: "upright".into(),
-                    allowed: "a scene with an actuator (its first control is the cart's)".into(),
-                });
-            }
-            params.task = TASK_UPRIGHT;
-            params.task_q = scalar_joint(pole_q, "task.pole_q")?;
-            params.task_q2 = scalar_joint(cart_q, "task.cart_q")?;
-        }
-        Task::Push {
-            object,
-            goal,
-            radius,
-        } => {
-            let sim = |b: usize, field: &str| {
-                compiled
-                    .mjcf_bodies
-                    .get(b)
-                    .map(|m| m.0)
-                    .filter(|&s| s != NONE)
-                    .ok_or_else(|| Error::InvalidArgument {
-                        field: field.into(),
-                        value: b.to_string(),
-                        allowed: "the index of an MJCF body that moves (has a joint)".into(),
-                    })
-            };
-            params.task = TASK_PUSH;
-            params.task_q = sim(object, "task.object")?;
-            params.task_q2 = sim(goal, "task.goal")?;
-            params.task_radius = radius;
-        }
-    }
+    scene.task.apply(&compiled, origin, &mut params)?;
     compiled.params = params;
     let spec = EnvSpec {
         name: scene.name.clone(),
@@ -411,51 +318,17 @@ pub fn make_scene(
     )?;
     inner.set_one_step_per_dispatch(true);
     inner.set_zero_step_observe(true);
-    let randomizer = match rplan {
-        Some(rplan) => {
-            let r = Randomizer::new(gpu, rplan, n)?;
-            let [rp, table, draws, ranges, counts, signal, list, count] = r.kernel_buffers();
-            let extra = [
-                model_buf.raw(),
-                scratch.raw(),
-                rp,
-                table,
-                draws,
-                ranges,
-                counts,
-                signal,
-                list,
-                count,
-            ];
-            // `randomize` uses the step kernel's private copies: on lavapipe every storage
-            // access is a bounds-checked gather, and reading the State and records in
-            // place cost +13% of a push-cube step at 4096 worlds against +3% with the
-            // copies (benches/randomize.rs, initial-state fields). The scan and the ADR
-            // update touch a few words per world: the variant without copies.
-            let rsource = shader::kernel_source("scene")?;
-            let entry = |name: &str, src: &str| -> Result<BoundKernel, Error> {
-                let k = Kernel::new(gpu, &format!("scene.{name}"), src, name, RANDOMIZE_BINDINGS)?;
-                Ok(inner.bind_env_kernel(&k, uniform.raw(), &extra))
+    let randomizer = rplan
+        .map(|rplan| {
+            let kernels = RandomizeKernels {
+                step_source: &source,
+                uniform: &uniform,
+                model: &model_buf,
+                scratch: &scratch,
             };
-            let groups = inner.groups();
-            let stages = [
-                Stage::Clear(count.clone()),
-                Stage::Dispatch(entry("randomize_scan", &rsource)?, groups),
-                Stage::Dispatch(entry("randomize", &source)?, groups),
-            ];
-            let adr = if r.plan().adr.is_empty() {
-                None
-            } else {
-                let g = (r.plan().adr.len() as u32).div_ceil(crate::layout::WORKGROUP_SIZE);
-                Some(Stage::Dispatch(entry("adr_update", &rsource)?, g))
-            };
-            for stage in stages.into_iter().chain(adr) {
-                inner.add_after_step(stage);
-            }
-            Some(r)
-        }
-        None => None,
-    };
+            attach_randomizer(gpu, &mut inner, rplan, n, &kernels)
+        })
+        .transpose()?;
     if let Some(render) = &render_config {
         let renderer = BatchRenderer::new(gpu, model, &compiled, inner.buffers().state, n, render)?;
         if let Some(r) = &randomizer {
@@ -483,6 +356,110 @@ pub fn make_scene(
     })
 }
 
+/// Checks, before anything is allocated (the Model words included), that every per-world
+/// buffer of `worlds` worlds fits one storage binding, and says how many worlds would.
+/// Assembling the Model words to measure them fills `compiled`'s offsets.
+/// `draw_stride`: the randomizer's draws per world (0 without one); `views_px`: pixels
+/// of one world's rendered views; `rendered`: a fixed list of rendered worlds, if any.
+#[allow(clippy::too_many_arguments)]
+fn check_capacity(
+    gpu: &Gpu,
+    name: &str,
+    worlds: usize,
+    compiled: &mut Compiled,
+    per_world: PerWorld,
+    draw_stride: u64,
+    views_px: u64,
+    rendered: Option<&Vec<usize>>,
+) -> Result<(), Error> {
+    let (w1, w2) = (
+        compiled.model_words(1, per_world).len() as u64,
+        compiled.model_words(2, per_world).len() as u64,
+    );
+    let p0 = compiled.params;
+    super::check_world_capacity(
+        gpu,
+        &format!("scene `{name}`"),
+        worlds,
+        &[
+            ("scene.model", 4 * (w2 - w1), 4 * (2 * w1 - w2)),
+            ("scene.state", 4 * p0.state_dim as u64, 0),
+            ("scene.obs", 4 * p0.obs_dim as u64, 0),
+            ("scene.scratch", 4 * p0.scratch_stride as u64, 0),
+            ("randomize.draws", 4 * draw_stride, 0),
+            match rendered {
+                // A fixed list of rendered worlds costs the same whatever the batch.
+                Some(list) => (
+                    "render output (views × pixels × 4)",
+                    0,
+                    4 * views_px * list.len() as u64,
+                ),
+                None => ("render output (views × pixels × 4)", 4 * views_px, 0),
+            },
+        ],
+    )
+}
+
+/// The scene's buffers and step-kernel source that the randomizer's kernels bind.
+struct RandomizeKernels<'a> {
+    /// The step kernel's source, with the scene's private copies.
+    step_source: &'a str,
+    uniform: &'a GpuBuffer<SceneParams>,
+    model: &'a GpuBuffer<f32>,
+    scratch: &'a GpuBuffer<f32>,
+}
+
+/// Makes the randomizer of `rplan` and adds its stages after every step: clear the list
+/// of worlds with work, scan for them, randomize them, and update ADR when it is on.
+fn attach_randomizer(
+    gpu: &Gpu,
+    inner: &mut BatchEnv,
+    rplan: Plan,
+    worlds: usize,
+    k: &RandomizeKernels<'_>,
+) -> Result<Randomizer, Error> {
+    let r = Randomizer::new(gpu, rplan, worlds)?;
+    let [rp, table, draws, ranges, counts, signal, list, count] = r.kernel_buffers();
+    let extra = [
+        k.model.raw(),
+        k.scratch.raw(),
+        rp,
+        table,
+        draws,
+        ranges,
+        counts,
+        signal,
+        list,
+        count,
+    ];
+    // `randomize` uses the step kernel's private copies: on lavapipe every storage
+    // access is a bounds-checked gather, and reading the State and records in
+    // place cost +13% of a push-cube step at 4096 worlds against +3% with the
+    // copies (benches/randomize.rs, initial-state fields). The scan and the ADR
+    // update touch a few words per world: the variant without copies.
+    let rsource = shader::kernel_source("scene")?;
+    let entry = |name: &str, src: &str| -> Result<BoundKernel, Error> {
+        let kernel = Kernel::new(gpu, &format!("scene.{name}"), src, name, RANDOMIZE_BINDINGS)?;
+        Ok(inner.bind_env_kernel(&kernel, k.uniform.raw(), &extra))
+    };
+    let groups = inner.groups();
+    let stages = [
+        Stage::Clear(count.clone()),
+        Stage::Dispatch(entry("randomize_scan", &rsource)?, groups),
+        Stage::Dispatch(entry("randomize", k.step_source)?, groups),
+    ];
+    let adr = if r.plan().adr.is_empty() {
+        None
+    } else {
+        let g = (r.plan().adr.len() as u32).div_ceil(crate::layout::WORKGROUP_SIZE);
+        Some(Stage::Dispatch(entry("adr_update", &rsource)?, g))
+    };
+    for stage in stages.into_iter().chain(adr) {
+        inner.add_after_step(stage);
+    }
+    Ok(r)
+}
+
 /// Loads MJCF text (with `lenient` as the loader's option) and builds a scene env.
 pub fn make_mjcf(
     gpu: &Gpu,
@@ -498,115 +475,25 @@ pub fn make_mjcf(
         xml,
         &crate::mjcf::LoadOptions { lenient },
     )?;
-    make_scene(gpu, &loaded.model, scene, config)
+    build(gpu, &loaded.model, scene, origin, config)
 }
-
-/// A registered scene: its MJCF (embedded), the file it came from, and its env settings.
-pub struct RegisteredScene {
-    /// Registry name.
-    pub name: &'static str,
-    /// Where the embedded XML lives in the repository (for messages).
-    pub file: &'static str,
-    /// The MJCF text.
-    pub xml: &'static str,
-}
-
-/// The scenes registered as envs; `env::REGISTRY` points at their constructors.
-pub const SCENES: &[RegisteredScene] = &[
-    RegisteredScene {
-        name: "boxes",
-        file: "scenes/boxes.xml",
-        xml: BOXES_XML,
-    },
-    RegisteredScene {
-        name: "cartpole-rigid",
-        file: "scenes/cartpole_rigid.xml",
-        xml: CARTPOLE_RIGID_XML,
-    },
-    RegisteredScene {
-        name: "cartpole-vision",
-        file: "scenes/cartpole_vision.xml",
-        xml: CARTPOLE_VISION_XML,
-    },
-    RegisteredScene {
-        name: "push-cube",
-        file: "scenes/push_cube.xml",
-        xml: PUSH_CUBE_XML,
-    },
-];
 
 /// The env settings of a registered scene (defaults for any other name).
 pub fn registered_config(name: &str) -> SceneConfig {
-    match name {
-        // 1.5 s episodes: the drop and the settling; ±2 cm of x/y jitter per box, as the
-        // MuJoCo peer benchmark jitters its batched worlds.
-        "boxes" => SceneConfig {
-            max_episode_steps: 150,
-            reset_noise: 0.02,
-            ..SceneConfig::new(name)
-        },
-        // Balanced like Gymnasium's InvertedPendulum: reward 1 while |pole angle| <= 0.2 rad,
-        // 1000 steps, every joint reset within ±0.01 of its initial value.
-        "cartpole-rigid" => SceneConfig {
-            task: Task::Balance { q: 1, limit: 0.2 },
-            reset_noise: 0.01,
-            ..SceneConfig::new(name)
-        },
-        // MuJoCo Playground's CartpoleBalance: the dm_control reward, 1000 steps, no
-        // termination; every joint reset within ±0.034 (dm_control draws the pole there,
-        // the cart within ±0.1).
-        "cartpole-vision" => SceneConfig {
-            task: Task::Upright {
-                pole_q: 1,
-                cart_q: 0,
-            },
-            reset_noise: 0.034,
-            ..SceneConfig::new(name)
-        },
-        // ManiSkill's PushCube: push the cube onto the goal; 2.5 s episodes at 100 Hz;
-        // success within 5 cm (the goal disc's radius) ends the episode. Body indices
-        // follow scenes/push_cube.xml: 1 pusher, 2 cube, 3 goal.
-        "push-cube" => SceneConfig {
-            task: Task::Push {
-                object: 2,
-                goal: 3,
-                radius: 0.05,
-            },
-            max_episode_steps: 250,
-            ..SceneConfig::new(name)
-        },
-        _ => SceneConfig::new(name),
-    }
+    registered(name).map_or_else(|| SceneConfig::new(name), |s| s.config())
 }
 
 /// A registered scene's default randomization when [`EnvConfig::randomize`] is `None`
-/// (`push-cube`'s; the others have none). Looks entries are kept only when the env
+/// (its row's [`RegisteredScene::randomize`]). Looks entries are kept only when the env
 /// renders. An empty spec turns the default off.
 pub fn registered_randomize(name: &str, renders: bool) -> Option<crate::randomize::Spec> {
-    match name {
-        "push-cube" => {
-            let mut spec = crate::randomize::Spec::from_json(
-                PUSH_CUBE_RANDOMIZE_JSON,
-                "scenes/push_cube_randomize.json",
-            )
-            .expect("the embedded push-cube spec parses (tested)");
-            if !renders {
-                spec.entries
-                    .retain(|e| e.field.group() != crate::randomize::spec::FieldGroup::Looks);
-            }
-            Some(spec)
-        }
-        _ => None,
-    }
+    registered(name)?.default_randomize(renders)
 }
 
-/// What a registered scene renders when [`EnvConfig::render`] is left `None`: only
-/// `cartpole-vision`, whose observation is a 64 × 64 RGB image of its `fixed` camera.
+/// What a registered scene renders when [`EnvConfig::render`] is left `None` (its row's
+/// [`RegisteredScene::render`]).
 pub fn registered_render(name: &str) -> Option<crate::render::RenderConfig> {
-    match name {
-        "cartpole-vision" => Some(crate::render::RenderConfig::new(64, 64)),
-        _ => None,
-    }
+    registered(name)?.default_render()
 }
 
 /// Builds the registered scene env `name`, or `None` when no scene has that name.
@@ -615,47 +502,7 @@ pub fn make_registered(
     name: &str,
     config: &EnvConfig,
 ) -> Option<Result<SceneEnv, Error>> {
-    let s = SCENES.iter().find(|s| s.name == name)?;
-    let mut config = config.clone();
-    if config.render.is_none() {
-        config.render = registered_render(name);
-    }
-    if config.randomize.is_none() {
-        config.randomize = registered_randomize(name, config.render.is_some());
-    }
-    Some(make_mjcf(
-        gpu,
-        s.xml,
-        s.file,
-        false,
-        &registered_config(name),
-        &config,
-    ))
-}
-
-fn boxed(gpu: &Gpu, name: &str, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    let env = make_registered(gpu, name, config).expect("a registered scene name")?;
-    Ok(Box::new(env))
-}
-
-/// `boxes`: the shared 8-box scene.
-pub fn make_boxes(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    boxed(gpu, "boxes", config)
-}
-
-/// `cartpole-rigid`: the cart-pole as a rigid-body scene with a balance task.
-pub fn make_cartpole_rigid(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    boxed(gpu, "cartpole-rigid", config)
-}
-
-/// `push-cube`: push a randomized cube onto a randomized goal.
-pub fn make_push_cube(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    boxed(gpu, "push-cube", config)
-}
-
-/// `cartpole-vision`: the rigid cart-pole seen by a fixed camera, Playground's reward.
-pub fn make_cartpole_vision(gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
-    boxed(gpu, "cartpole-vision", config)
+    Some(registered(name)?.make(gpu, config))
 }
 
 impl SceneEnv {

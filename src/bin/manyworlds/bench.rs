@@ -82,7 +82,8 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',', default_value = "rgb,depth")]
     pub outputs: Vec<String>,
     /// Domain randomization spec (JSON) for every env and scene benchmarked; without it
-    /// push-cube uses its default spec and other envs randomize nothing.
+    /// each registered env uses the default spec of its scene-table row, if it has one
+    /// (`push-cube` does), and other envs and scene files randomize nothing.
     #[arg(long, value_name = "SPEC.json")]
     pub randomize: Option<String>,
     /// Also measure the matching peer workloads (Gymnasium and EnvPool for `cartpole`,
@@ -135,8 +136,8 @@ struct BenchCell {
     views_per_s: Option<f64>,
     /// Whether anything is randomized.
     randomized: bool,
-    /// The `--randomize` spec file, "default" for an env's own default spec (push-cube),
-    /// or null when nothing is randomized.
+    /// The `--randomize` spec file, "default" for the default spec of the env's
+    /// scene-table row, or null when nothing is randomized.
     randomize: Option<String>,
 }
 
@@ -282,11 +283,9 @@ pub fn run(a: &BenchArgs) -> Result<(), Error> {
         let name = t.name.to_string();
         let randomize = match (&a.randomize, t.registered) {
             (Some(f), _) => Some(f.clone()),
-            (None, Some(n)) => {
-                let renders_any = renders.iter().any(Option::is_some)
-                    || env::scene::registered_render(n).is_some();
-                env::scene::registered_randomize(n, renders_any).map(|_| "default".to_string())
-            }
+            (None, Some(n)) => env::scene::registered(n)
+                .and_then(|s| s.randomize)
+                .map(|_| "default".to_string()),
             (None, None) => None,
         };
         if a.randomize.is_none() && randomize.is_some() {

@@ -33,7 +33,7 @@ pub fn open_env(
     cfg: &EnvConfig,
 ) -> Result<(Box<dyn VecEnv>, Option<manyworlds::sim::compile::Compiled>), Error> {
     if let (None, Some(n)) = (scene_file, name) {
-        if scene::make_registered(gpu, n, cfg).is_none() {
+        if scene::registered(n).is_none() {
             return Ok((env::make(gpu, n, cfg)?, None));
         }
     }
@@ -61,8 +61,8 @@ pub fn open_scene(
             f.to_string(),
         ),
         (None, Some(n)) => {
-            return match scene::make_registered(gpu, n, cfg) {
-                Some(e) => e,
+            return match scene::registered(n) {
+                Some(row) => row.make(gpu, cfg),
                 None => Err(Error::InvalidArgument {
                     field: "--env".into(),
                     value: n.into(),

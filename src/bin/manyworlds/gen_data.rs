@@ -351,16 +351,21 @@ pub fn run(a: &Args) -> Result<(), Error> {
 
     // The randomization spec, and where it came from.
     let spec = load_randomize(a.randomize.as_deref())?;
-    let (randomize_source, randomize_spec) = match (&a.randomize, &a.env) {
+    // Without --randomize, a registered env's row may carry a default spec.
+    let row_default = a
+        .env
+        .as_deref()
+        .filter(|_| a.scene.is_none())
+        .and_then(|n| Some((n, manyworlds::env::scene::registered(n)?.randomize?)));
+    let (randomize_source, randomize_spec) = match (&a.randomize, row_default) {
         (Some(f), _) => {
             let text = std::fs::read_to_string(f).map_err(|e| io_err(Path::new(f), e))?;
             let v: Value = serde_json::from_str(&text).map_err(|e| io_err(Path::new(f), e))?;
             (format!("--randomize {f}"), v)
         }
-        (None, Some(n)) if a.scene.is_none() && n == "push-cube" => (
-            "push-cube's default (scenes/push_cube_randomize.json)".to_string(),
-            serde_json::from_str(manyworlds::env::scene::PUSH_CUBE_RANDOMIZE_JSON)
-                .expect("the embedded spec is JSON"),
+        (None, Some((n, file))) => (
+            format!("{n}'s default ({})", file.path),
+            serde_json::from_str(file.text).expect("the embedded spec is JSON"),
         ),
         _ => ("none".to_string(), Value::Null),
     };

@@ -25,7 +25,9 @@ pub struct RolloutArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     pub lenient: bool,
-    /// Domain randomization spec (JSON); without it push-cube uses its default spec.
+    /// Domain randomization spec (JSON); without it a registered env uses the default
+    /// spec of its scene-table row, if it has one (`push-cube` does), and a scene file
+    /// randomizes nothing.
     #[arg(long, value_name = "SPEC.json")]
     pub randomize: Option<String>,
 }

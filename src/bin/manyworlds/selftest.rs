@@ -133,10 +133,7 @@ fn check_cartpole(gpu: &Gpu, worlds: usize) -> Verdict {
 /// 20 steps of 8 worlds against `sim::cpu`, unrandomized, within 1e-4.
 fn check_scene(gpu: &Gpu, name: &str) -> Verdict {
     const TOL: f32 = 1e-4;
-    let s = scene::SCENES
-        .iter()
-        .find(|s| s.name == name)
-        .expect("a registered scene");
+    let s = scene::registered(name).expect("a registered scene");
     let loaded = manyworlds::mjcf::load_str(
         s.file,
         std::path::Path::new("."),

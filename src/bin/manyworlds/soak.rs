@@ -2,9 +2,11 @@
 //! what should never happen.
 //!
 //! Each env runs `--world-steps` world-steps (worlds × steps) with random valid actions,
-//! next-step autoreset and a randomization spec that touches every field that applies
-//! (`scenes/boxes_randomize_all.json` for `boxes`, `benches/push_cube_all_fields.json`
-//! without its looks and depth noise for `push-cube`, or `--randomize`). It counts, per world-step, the
+//! next-step autoreset and a randomization spec that touches every field that applies: the
+//! env's every-field spec from its row of the scene table
+//! ([`RegisteredScene::soak_randomize`](manyworlds::env::table::RegisteredScene), e.g.
+//! `scenes/boxes_randomize_all.json` for `boxes`), without its looks and depth noise since
+//! the soak does not render, or `--randomize`. It counts, per world-step, the
 //! fault flags (non-finite state, escaped bodies, contact overflow, invalid actions) and
 //! the resets; every `--check-every` steps it measures the deepest overlap between
 //! colliding geoms in every world on the host (the CPU narrow phase on the GPU's current
@@ -15,7 +17,7 @@
 
 use crate::common::*;
 use indicatif::{ProgressBar, ProgressStyle};
-use manyworlds::env::{EnvConfig, VecEnv, Worlds};
+use manyworlds::env::{scene, EnvConfig, VecEnv, Worlds};
 use manyworlds::gpu::Gpu;
 use manyworlds::layout::physics::{FLAG_CONTACT_OVERFLOW, FLAG_ESCAPED, FLAG_NONFINITE};
 use manyworlds::layout::{FLAG_INVALID_ACTION, FLAG_RESET};
@@ -24,11 +26,6 @@ use manyworlds::randomize::{Field, Spec};
 use manyworlds::Error;
 use serde::Serialize;
 use std::time::Instant;
-
-/// `boxes`' every-field spec.
-const BOXES_ALL: &str = include_str!("../../../scenes/boxes_randomize_all.json");
-/// `push-cube`'s every-field spec (the looks are dropped: the soak does not render).
-const PUSH_CUBE_ALL: &str = include_str!("../../../benches/push_cube_all_fields.json");
 
 /// Steps after a reset before a world's penetration counts: a randomized spawn (sizes,
 /// poses) may start bodies overlapping, and the solver separates them within a few steps.
@@ -134,29 +131,9 @@ pub fn run(a: &Args) -> Result<(), Error> {
     println!("adapter: {}", gpu.adapter());
     let mut failed = Vec::new();
     for name in &a.env {
-        let (spec, label) = match (&user, name.as_str()) {
-            (Some(s), _) => (s.clone(), a.randomize.clone().unwrap_or_default()),
-            (None, "boxes") => (
-                Spec::from_json(BOXES_ALL, "scenes/boxes_randomize_all.json")?,
-                "scenes/boxes_randomize_all.json".to_string(),
-            ),
-            (None, "push-cube") => {
-                let mut s = Spec::from_json(PUSH_CUBE_ALL, "benches/push_cube_all_fields.json")?;
-                s.entries.retain(|e| {
-                    e.field.group() != FieldGroup::Looks && e.field != Field::DepthNoiseStd
-                });
-                (
-                    s,
-                    "benches/push_cube_all_fields.json (without looks and depth noise)".to_string(),
-                )
-            }
-            (None, other) => {
-                return Err(Error::InvalidArgument {
-                    field: "--env".into(),
-                    value: other.into(),
-                    allowed: "boxes or push-cube (built-in every-field specs), or any scene env with --randomize SPEC.json".into(),
-                })
-            }
+        let (spec, label) = match &user {
+            Some(s) => (s.clone(), a.randomize.clone().unwrap_or_default()),
+            None => every_field_spec(name)?,
         };
         let r = soak_one(&gpu, a, name, spec, label)?;
         if a.json {
@@ -195,6 +172,38 @@ pub fn run(a: &Args) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// The every-field spec of `name`'s table row, without the looks and depth noise (the soak
+/// does not render), and its label for the report.
+fn every_field_spec(name: &str) -> Result<(Spec, String), Error> {
+    let file = scene::registered(name)
+        .and_then(|s| s.soak_randomize)
+        .ok_or_else(|| {
+            let with: Vec<&str> = scene::SCENES
+                .iter()
+                .filter(|s| s.soak_randomize.is_some())
+                .map(|s| s.name)
+                .collect();
+            Error::InvalidArgument {
+                field: "--env".into(),
+                value: name.into(),
+                allowed: format!(
+                    "{} (built-in every-field specs), or any scene env with --randomize SPEC.json",
+                    with.join(" or ")
+                ),
+            }
+        })?;
+    let mut spec = file.spec()?;
+    let all = spec.entries.len();
+    spec.entries
+        .retain(|e| e.field.group() != FieldGroup::Looks && e.field != Field::DepthNoiseStd);
+    let label = if spec.entries.len() < all {
+        format!("{} (without looks and depth noise)", file.path)
+    } else {
+        file.path.to_string()
+    };
+    Ok((spec, label))
 }
 
 fn soak_one(gpu: &Gpu, a: &Args, name: &str, spec: Spec, label: String) -> Result<Report, Error> {
