@@ -84,9 +84,15 @@ pub fn make_with(gpu: &Gpu, config: &EnvConfig, model: &CartpoleModel) -> Result
         return Err(Error::InvalidArgument {
             field: "randomize".into(),
             value: "cartpole".into(),
-            allowed: "an env with a Model to randomize: cartpole-rigid, cartpole-vision, \
-                      boxes or push-cube (cartpole's dynamics are closed-form constants)"
-                .into(),
+            allowed: format!(
+                "an env with a Model to randomize: {} (cartpole's dynamics are closed-form \
+                 constants)",
+                super::table::SCENES
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     let source = shader::kernel_source("cartpole")?;

@@ -10,8 +10,9 @@
 //! - the task codes and reward constants (`TASK_*`, [`PUSH_SUCCESS_BONUS`](crate::layout::physics::PUSH_SUCCESS_BONUS), the
 //!   `UPRIGHT_*` margins): [`crate::layout::physics`];
 //! - the reward and termination themselves, computed on the GPU every step: the scene
-//!   kernel's task functions (`push_reward`, `upright_reward`, `is_terminal`), in
-//!   `shaders/scene/task.wgsl` (in `shaders/scene.wgsl` until that file is split).
+//!   kernel's task stage, `shaders/scene/task.wgsl` (`task_reward` and `task_terminated`,
+//!   which dispatch to `push_reward`, `upright_reward`, `balance_failed`), with its CPU
+//!   twin in `src/sim/cpu/task.rs`.
 
 use crate::layout::physics::{SceneParams, NONE, TASK_BALANCE, TASK_PUSH, TASK_UPRIGHT};
 use crate::sim::compile::Compiled;

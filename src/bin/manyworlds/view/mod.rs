@@ -169,7 +169,9 @@ pub struct Args {
     /// Seed of the resets and of random actions.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Domain randomization spec (JSON); without it push-cube uses its default spec.
+    /// Domain randomization spec (JSON); without it a registered env uses the default spec
+    /// of its scene-table row, if it has one (`push-cube` does), and a scene file
+    /// randomizes nothing.
     #[arg(long, value_name = "SPEC.json")]
     pub randomize: Option<String>,
     /// Stepping speed: real time (sim time tracks wall time) or as fast as possible.
