@@ -88,36 +88,27 @@ impl<'a, 'input> Compiler<'a, 'input> {
 
     /// The geom's `type`; `None` for the types we do not model (mesh, hfield, sdf).
     fn geom_kind(&self, a: &Attrs) -> Result<Option<GeomKind>, Error> {
-        Ok(
-            match self
-                .choice(
-                    &a,
-                    "geom",
-                    "type",
-                    &[
-                        "plane",
-                        "sphere",
-                        "capsule",
-                        "cylinder",
-                        "box",
-                        "ellipsoid",
-                        "mesh",
-                        "hfield",
-                        "sdf",
-                    ],
-                    "sphere",
-                )?
-                .as_str()
-            {
-                "plane" => Some(GeomKind::Plane),
-                "sphere" => Some(GeomKind::Sphere),
-                "capsule" => Some(GeomKind::Capsule),
-                "cylinder" => Some(GeomKind::Cylinder),
-                "box" => Some(GeomKind::Box),
-                "ellipsoid" => Some(GeomKind::Ellipsoid),
-                _ => None,
-            },
-        )
+        let types = [
+            "plane",
+            "sphere",
+            "capsule",
+            "cylinder",
+            "box",
+            "ellipsoid",
+            "mesh",
+            "hfield",
+            "sdf",
+        ];
+        let kind = self.choice(a, "geom", "type", &types, "sphere")?;
+        Ok(match kind.as_str() {
+            "plane" => Some(GeomKind::Plane),
+            "sphere" => Some(GeomKind::Sphere),
+            "capsule" => Some(GeomKind::Capsule),
+            "cylinder" => Some(GeomKind::Cylinder),
+            "box" => Some(GeomKind::Box),
+            "ellipsoid" => Some(GeomKind::Ellipsoid),
+            _ => None,
+        })
     }
 
     /// Size, position and orientation in the body frame: from `size`, `pos` and the
