@@ -1,6 +1,6 @@
 //! Word layout of the randomizer's buffers, shared by `shaders/scene.wgsl` (its
 //! `randomize` and `adr_update` entries), `shaders/randomize_looks.wgsl`,
-//! `shaders/randomize_noise.wgsl` and the host (`crate::randomize`).
+//! `shaders/randomize_noise.wgsl` and the host (the `randomize` module).
 //!
 //! - The **slot table** (`f32` words, integers as bit patterns): one [`SLOT_STRIDE`]-word
 //!   record per (entry, target) pair, in application order, then the `choice` values.
@@ -11,7 +11,6 @@
 
 use super::WgslTwin;
 use super::WgslValue::{self, F32, U32};
-use crate::randomize::spec::Field;
 
 /// Words per slot record.
 pub const SLOT_STRIDE: u32 = 32;
@@ -220,33 +219,53 @@ wgsl_twin!(
     [pixels_per_world, num_slots, draw_stride, value]
 );
 
-const fn f(field: Field) -> WgslValue {
-    // Field codes are assigned in `randomize::spec`; this keeps one source.
-    U32(match field {
-        Field::GeomFriction => 0,
-        Field::GeomSizeScale => 1,
-        Field::GeomRestitution => 2,
-        Field::BodyMassScale => 3,
-        Field::JointDamping => 4,
-        Field::JointArmature => 5,
-        Field::ActuatorGain => 6,
-        Field::OptionGravity => 7,
-        Field::OptionTimestep => 8,
-        Field::BodyPos => 9,
-        Field::BodyQuat => 10,
-        Field::JointQpos => 11,
-        Field::JointQvel => 12,
-        Field::GeomRgba => 13,
-        Field::LightDir => 14,
-        Field::LightDiffuse => 15,
-        Field::CameraPos => 16,
-        Field::CameraFovy => 17,
-        Field::ObsNoiseStd => 18,
-        Field::DepthNoiseStd => 19,
-        Field::ActionNoiseStd => 20,
-        Field::ActionLatency => 21,
-    })
-}
+// Field codes (`R_FIELD`): what the kernels switch on. The one source of these numbers:
+// the randomizer's `Field` catalogue (`randomize::spec`) takes its codes from here, so this
+// bottom layer imports nothing above it.
+/// `R_FIELD`: `geom.friction`.
+pub const F_GEOM_FRICTION: u32 = 0;
+/// `R_FIELD`: `geom.size_scale`.
+pub const F_GEOM_SIZE_SCALE: u32 = 1;
+/// `R_FIELD`: `geom.restitution`.
+pub const F_GEOM_RESTITUTION: u32 = 2;
+/// `R_FIELD`: `body.mass_scale`.
+pub const F_BODY_MASS_SCALE: u32 = 3;
+/// `R_FIELD`: `joint.damping`.
+pub const F_JOINT_DAMPING: u32 = 4;
+/// `R_FIELD`: `joint.armature`.
+pub const F_JOINT_ARMATURE: u32 = 5;
+/// `R_FIELD`: `actuator.gain`.
+pub const F_ACTUATOR_GAIN: u32 = 6;
+/// `R_FIELD`: `option.gravity`.
+pub const F_OPTION_GRAVITY: u32 = 7;
+/// `R_FIELD`: `option.timestep`.
+pub const F_OPTION_TIMESTEP: u32 = 8;
+/// `R_FIELD`: `body.pos`.
+pub const F_BODY_POS: u32 = 9;
+/// `R_FIELD`: `body.quat`.
+pub const F_BODY_QUAT: u32 = 10;
+/// `R_FIELD`: `joint.qpos`.
+pub const F_JOINT_QPOS: u32 = 11;
+/// `R_FIELD`: `joint.qvel`.
+pub const F_JOINT_QVEL: u32 = 12;
+/// `R_FIELD`: `geom.rgba`.
+pub const F_GEOM_RGBA: u32 = 13;
+/// `R_FIELD`: `light.dir`.
+pub const F_LIGHT_DIR: u32 = 14;
+/// `R_FIELD`: `light.diffuse`.
+pub const F_LIGHT_DIFFUSE: u32 = 15;
+/// `R_FIELD`: `camera.pos`.
+pub const F_CAMERA_POS: u32 = 16;
+/// `R_FIELD`: `camera.fovy`.
+pub const F_CAMERA_FOVY: u32 = 17;
+/// `R_FIELD`: `obs.noise_std`.
+pub const F_OBS_NOISE_STD: u32 = 18;
+/// `R_FIELD`: `depth.noise_std`.
+pub const F_DEPTH_NOISE_STD: u32 = 19;
+/// `R_FIELD`: `action.noise_std`.
+pub const F_ACTION_NOISE_STD: u32 = 20;
+/// `R_FIELD`: `action.latency`.
+pub const F_ACTION_LATENCY: u32 = 21;
 
 /// The randomizer's constants, appended to the WGSL prelude.
 pub const CONSTANTS: &[(&str, WgslValue)] = &[
@@ -296,39 +315,26 @@ pub const CONSTANTS: &[(&str, WgslValue)] = &[
     ("ADR_BLOCK", U32(ADR_BLOCK)),
     ("DEPTH_NOISE_BLOCK", U32(DEPTH_NOISE_BLOCK)),
     ("MAX_LATENCY", U32(MAX_LATENCY)),
-    ("F_GEOM_FRICTION", f(Field::GeomFriction)),
-    ("F_GEOM_SIZE_SCALE", f(Field::GeomSizeScale)),
-    ("F_GEOM_RESTITUTION", f(Field::GeomRestitution)),
-    ("F_BODY_MASS_SCALE", f(Field::BodyMassScale)),
-    ("F_JOINT_DAMPING", f(Field::JointDamping)),
-    ("F_JOINT_ARMATURE", f(Field::JointArmature)),
-    ("F_ACTUATOR_GAIN", f(Field::ActuatorGain)),
-    ("F_OPTION_GRAVITY", f(Field::OptionGravity)),
-    ("F_OPTION_TIMESTEP", f(Field::OptionTimestep)),
-    ("F_BODY_POS", f(Field::BodyPos)),
-    ("F_BODY_QUAT", f(Field::BodyQuat)),
-    ("F_JOINT_QPOS", f(Field::JointQpos)),
-    ("F_JOINT_QVEL", f(Field::JointQvel)),
-    ("F_GEOM_RGBA", f(Field::GeomRgba)),
-    ("F_LIGHT_DIR", f(Field::LightDir)),
-    ("F_LIGHT_DIFFUSE", f(Field::LightDiffuse)),
-    ("F_CAMERA_POS", f(Field::CameraPos)),
-    ("F_CAMERA_FOVY", f(Field::CameraFovy)),
-    ("F_OBS_NOISE_STD", f(Field::ObsNoiseStd)),
-    ("F_DEPTH_NOISE_STD", f(Field::DepthNoiseStd)),
-    ("F_ACTION_NOISE_STD", f(Field::ActionNoiseStd)),
-    ("F_ACTION_LATENCY", f(Field::ActionLatency)),
+    ("F_GEOM_FRICTION", U32(F_GEOM_FRICTION)),
+    ("F_GEOM_SIZE_SCALE", U32(F_GEOM_SIZE_SCALE)),
+    ("F_GEOM_RESTITUTION", U32(F_GEOM_RESTITUTION)),
+    ("F_BODY_MASS_SCALE", U32(F_BODY_MASS_SCALE)),
+    ("F_JOINT_DAMPING", U32(F_JOINT_DAMPING)),
+    ("F_JOINT_ARMATURE", U32(F_JOINT_ARMATURE)),
+    ("F_ACTUATOR_GAIN", U32(F_ACTUATOR_GAIN)),
+    ("F_OPTION_GRAVITY", U32(F_OPTION_GRAVITY)),
+    ("F_OPTION_TIMESTEP", U32(F_OPTION_TIMESTEP)),
+    ("F_BODY_POS", U32(F_BODY_POS)),
+    ("F_BODY_QUAT", U32(F_BODY_QUAT)),
+    ("F_JOINT_QPOS", U32(F_JOINT_QPOS)),
+    ("F_JOINT_QVEL", U32(F_JOINT_QVEL)),
+    ("F_GEOM_RGBA", U32(F_GEOM_RGBA)),
+    ("F_LIGHT_DIR", U32(F_LIGHT_DIR)),
+    ("F_LIGHT_DIFFUSE", U32(F_LIGHT_DIFFUSE)),
+    ("F_CAMERA_POS", U32(F_CAMERA_POS)),
+    ("F_CAMERA_FOVY", U32(F_CAMERA_FOVY)),
+    ("F_OBS_NOISE_STD", U32(F_OBS_NOISE_STD)),
+    ("F_DEPTH_NOISE_STD", U32(F_DEPTH_NOISE_STD)),
+    ("F_ACTION_NOISE_STD", U32(F_ACTION_NOISE_STD)),
+    ("F_ACTION_LATENCY", U32(F_ACTION_LATENCY)),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_codes_agree_with_the_spec() {
-        for &field in Field::ALL {
-            let U32(code) = f(field) else { unreachable!() };
-            assert_eq!(code, field.code(), "{}", field.name());
-        }
-    }
-}
