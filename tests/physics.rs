@@ -517,3 +517,63 @@ fn contact_overflow_is_flagged() {
     );
     assert_eq!(s.faults(), vec![0, 1, 2, 3]);
 }
+
+/// The task stage's CPU twin (`World::task_reward`, `World::task_terminated`) agrees with
+/// the GPU's reward and termination on every registered scene env, evaluated on the state
+/// the GPU reached, so the physics' own GPU–CPU difference does not enter. Rewards within
+/// 1e-5: the upright reward's `cos` and `exp` are the adapter's builtins on the GPU and
+/// Rust's on the CPU, a few ulp apart. Termination exactly. Worlds are compared until they
+/// terminate (afterwards the GPU pays 0, as Gymnasium's unwrapped envs do).
+#[test]
+fn task_stage_matches_its_cpu_twin_on_every_scene() {
+    const TOL: f32 = 1e-5;
+    const N: usize = 8;
+    for row in scene::SCENES {
+        let mut cfg = EnvConfig::new(N).autoreset(AutoresetMode::Disabled);
+        cfg.randomize = Some(manyworlds::randomize::Spec::new());
+        let mut e = scene::make_registered(gpu(), row.name, &cfg)
+            .unwrap()
+            .unwrap_or_else(|e| panic!("{e}"));
+        e.reset(4).unwrap();
+        let mut cpu = CpuBatch::new(e.compiled(), N);
+        let nu = e.compiled().params.num_actuators as usize;
+        let mut done = [false; N];
+        let mut nonzero = 0;
+        for t in 0..60u32 {
+            let a = e.spec().action_space.sample(N, 13, t);
+            e.poison_outputs();
+            let s = e.step(&a).unwrap();
+            let (rewards, terminated) = (s.rewards.to_vec(), s.terminated.to_vec());
+            cpu.state
+                .copy_from_slice(&e.get_state(Worlds::All).unwrap().state);
+            for w in 0..N {
+                if done[w] {
+                    continue;
+                }
+                let world = cpu.world(w);
+                let r = world.task_reward(&a[w * nu..(w + 1) * nu]);
+                assert!(
+                    (r - rewards[w]).abs() <= TOL,
+                    "{} world {w} step {t}: reward cpu {r} gpu {}",
+                    row.name,
+                    rewards[w]
+                );
+                assert_eq!(
+                    world.task_terminated(),
+                    terminated[w],
+                    "{} world {w} step {t}: terminated",
+                    row.name
+                );
+                nonzero += usize::from(r != 0.0);
+                done[w] = terminated[w];
+            }
+        }
+        // A task with a reward must have shown one (boxes has no task and pays nothing).
+        assert_eq!(
+            nonzero > 0,
+            e.compiled().params.task != TASK_NONE,
+            "{}: {nonzero} nonzero rewards",
+            row.name
+        );
+    }
+}
