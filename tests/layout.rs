@@ -142,3 +142,73 @@ fn unknown_import_is_an_error_naming_the_line() {
         "{err}"
     );
 }
+
+/// The library's modules depend one way: layout, gpu and shared at the bottom, then sim
+/// (with mjcf beside it), render, randomize, and env and dataset at the top. A module's
+/// sources never name a module above it (`crate::X`), so no import cycle can come back.
+#[test]
+fn library_modules_depend_one_way() {
+    // Each module with the modules it may name.
+    let allowed: &[(&str, &[&str])] = &[
+        ("shared", &[]),
+        ("layout", &["shared"]),
+        ("gpu", &["layout", "shared"]),
+        ("sim", &["layout", "shared"]),
+        ("mjcf", &["sim", "layout", "shared"]),
+        ("render", &["sim", "gpu", "layout", "shared"]),
+        ("randomize", &["render", "sim", "gpu", "layout", "shared"]),
+        (
+            "env",
+            &[
+                "mjcf",
+                "randomize",
+                "render",
+                "sim",
+                "gpu",
+                "layout",
+                "shared",
+            ],
+        ),
+        (
+            "dataset",
+            &["randomize", "render", "sim", "gpu", "layout", "shared"],
+        ),
+    ];
+    let names: Vec<&str> = allowed.iter().map(|(m, _)| *m).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    fn sources(p: &Path, out: &mut Vec<std::path::PathBuf>) {
+        if p.is_dir() {
+            for e in std::fs::read_dir(p).unwrap() {
+                sources(&e.unwrap().path(), out);
+            }
+        } else if p.is_file() && p.extension().is_some_and(|e| e == "rs") {
+            out.push(p.to_path_buf());
+        }
+    }
+    for (module, may) in allowed {
+        let mut files = Vec::new();
+        sources(&root.join(module), &mut files);
+        sources(&root.join(format!("{module}.rs")), &mut files);
+        assert!(!files.is_empty(), "no sources for module {module}");
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                for (at, _) in line.match_indices("crate::") {
+                    let rest = &line[at + "crate::".len()..];
+                    let used: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if used != *module && names.contains(&used.as_str()) {
+                        assert!(
+                            may.contains(&used.as_str()),
+                            "{}:{}: module {module} names crate::{used}, which is above it",
+                            f.display(),
+                            i + 1
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
