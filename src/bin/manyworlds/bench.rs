@@ -231,10 +231,10 @@ pub fn run(a: &BenchArgs) -> Result<(), Error> {
         }
         for &render in &renders {
             for &worlds in &a.worlds {
-                let (rates, views) = bench.measure_cells(t, &randomize, render, worlds)?;
+                let m = bench.measure_cells(t, &randomize, render, worlds)?;
                 // The peer runs right after the cells it is compared with, state cells only.
-                if let (Some(p), None) = (&peers, views) {
-                    peer_cells.extend(bench.measure_peers(p, t, worlds, &rates));
+                if let (Some(p), None) = (&peers, m.views) {
+                    peer_cells.extend(bench.measure_peers(p, t, worlds, &m.rates));
                 }
             }
         }
@@ -392,6 +392,13 @@ struct CellEnv {
     pool: Vec<Vec<f32>>,
 }
 
+/// The cells of one env: each mode's median env-steps/s, and the views per frame
+/// (`None` without rendering).
+struct Measured {
+    rates: Vec<(Mode, f64)>,
+    views: Option<usize>,
+}
+
 /// One cell's timed repeats.
 struct Timed {
     /// env-steps/s per repeat.
@@ -409,7 +416,7 @@ impl Bench<'_> {
         randomize: &Option<String>,
         render: Option<(u32, u32)>,
         worlds: usize,
-    ) -> Result<(Vec<(Mode, f64)>, Option<usize>), Error> {
+    ) -> Result<Measured, Error> {
         let mut ce = self.open(t, render, worlds)?;
         let mut rates: Vec<(Mode, f64)> = Vec::new();
         for &mode in &self.a.mode {
@@ -424,7 +431,10 @@ impl Bench<'_> {
             let cell = self.cell(t, randomize, &ce, mode, &timed);
             self.print_cell(&cell, rate);
         }
-        Ok((rates, ce.views))
+        Ok(Measured {
+            rates,
+            views: ce.views,
+        })
     }
 
     /// Builds the env of one target, render size and world count.
