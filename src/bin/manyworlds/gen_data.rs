@@ -9,21 +9,21 @@
 //! renders. So frame `k` depends only on `k`, the seed and the settings the manifest
 //! records (not on `--count`): a resumed run writes exactly what a fresh run would.
 
+mod encode;
+
 use crate::common::*;
 use clap::ValueEnum;
-use glam::{Quat, Vec3};
-use manyworlds::dataset::{
-    self, batch_seed, frame_files, params_json, visible_objects, CameraLabel, FrameLabel, Manifest,
-    Settings,
-};
+use encode::{join_all, Batch, Ctx, Encoders};
+use manyworlds::dataset::{self, batch_seed, frame_files, params_json, Manifest, Settings};
+use manyworlds::env::scene::SceneEnv;
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::gpu::Gpu;
-use manyworlds::render::{Outputs, RenderConfig, SegmentIds, ViewCamera};
+use manyworlds::render::{Outputs, RenderConfig, SegmentIds};
 use manyworlds::Error;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// How depth is stored (`--depth-format`; the dataset's [`dataset::DepthFormat`]).
@@ -133,117 +133,6 @@ fn arg_err(field: &str, value: impl Into<String>, allowed: impl Into<String>) ->
     }
 }
 
-/// One batch, copied out of the env so encoder threads can own it while the next batch
-/// simulates and renders.
-struct Batch {
-    index: u64,
-    reset_seed: u64,
-    /// (frame id, view index) of the frames to write.
-    frames: Vec<(u64, usize)>,
-    /// Per view: world, camera index.
-    views: Vec<(usize, usize, usize)>,
-    rgb: Vec<u8>,
-    depth: Vec<f32>,
-    seg: Vec<u32>,
-    cams: Vec<ViewCamera>,
-    /// Per world: every MJCF body's pose.
-    poses: Vec<Vec<(Vec3, Quat)>>,
-    /// Per world: the randomized values (null when nothing is randomized).
-    params: Vec<Value>,
-    episodes: Vec<Option<u32>>,
-}
-
-/// What every encoder shares.
-struct Ctx<'a> {
-    dir: &'a Path,
-    width: u32,
-    height: u32,
-    depth: dataset::DepthFormat,
-    seg_names: &'a [String],
-    camera_names: &'a [String],
-    seed: u64,
-    settle: u32,
-    no_write: bool,
-}
-
-fn png(buf: &[u8], w: u32, h: u32, color: image::ExtendedColorType) -> Result<Vec<u8>, String> {
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-    use image::ImageEncoder;
-    let mut out = Vec::with_capacity(buf.len() / 2 + 128);
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
-        .write_image(buf, w, h, color)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
-}
-
-/// Encodes and writes one frame; returns the bytes written.
-fn write_frame(ctx: &Ctx, b: &Batch, k: u64, v: usize) -> Result<u64, Error> {
-    let (w, h) = (ctx.width, ctx.height);
-    let px = (w * h) as usize;
-    let (world, cam_index, offset) = b.views[v];
-    let names = frame_files(k, ctx.depth);
-    let path = |i: usize| ctx.dir.join(&names[i]);
-    let enc_err = |i: usize, m: String| io_err(&path(i), format!("encoding failed: {m}"));
-    // RGB: alpha is always 255, so 3 channels.
-    let rgba = &b.rgb[4 * offset..4 * (offset + px)];
-    let rgb: Vec<u8> = rgba
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect();
-    let rgb_png = png(&rgb, w, h, image::ExtendedColorType::Rgb8).map_err(|m| enc_err(0, m))?;
-    let depth = &b.depth[offset..offset + px];
-    let depth_bytes = match ctx.depth {
-        dataset::DepthFormat::Npy => manyworlds::render::files::npy_f32_bytes(h, w, depth),
-        dataset::DepthFormat::Png16 => {
-            let mm: Vec<u8> = depth
-                .iter()
-                .flat_map(|&d| {
-                    let v = if d > 0.0 {
-                        (d * 1000.0).round().clamp(1.0, 65535.0) as u16
-                    } else {
-                        0
-                    };
-                    v.to_ne_bytes()
-                })
-                .collect();
-            png(&mm, w, h, image::ExtendedColorType::L16).map_err(|m| enc_err(1, m))?
-        }
-    };
-    let seg = &b.seg[offset..offset + px];
-    // Boxes and pixel counts from the segmentation itself; this also checks that every id
-    // fits the 16-bit PNG.
-    let objects = visible_objects(seg, w, ctx.seg_names, &b.poses[world])?;
-    let seg16: Vec<u8> = seg
-        .iter()
-        .flat_map(|&id| (id as u16).to_ne_bytes())
-        .collect();
-    let seg_png = png(&seg16, w, h, image::ExtendedColorType::L16).map_err(|m| enc_err(2, m))?;
-    let label = FrameLabel {
-        frame: k,
-        batch: b.index,
-        world,
-        view: v,
-        seed: ctx.seed,
-        reset_seed: b.reset_seed,
-        episode: b.episodes[world],
-        settle_steps: ctx.settle,
-        files: names.clone(),
-        camera: CameraLabel::new(&ctx.camera_names[cam_index], &b.cams[v]),
-        objects,
-        params: b.params[world].clone(),
-    };
-    let json = label.to_json_bytes();
-    let files = [rgb_png, depth_bytes, seg_png, json];
-    let bytes = files.iter().map(|f| f.len() as u64).sum();
-    if !ctx.no_write {
-        // The label goes last: its presence marks a finished frame.
-        for (i, f) in files.iter().enumerate() {
-            write_atomic(&path(i).display().to_string(), f)?;
-        }
-    }
-    Ok(bytes)
-}
-
 /// Files in `dir` (names only); empty when it does not exist.
 fn list_dir(dir: &Path) -> Result<HashSet<String>, Error> {
     match std::fs::read_dir(dir) {
@@ -301,8 +190,40 @@ fn check_settings(dir: &Path, mine: &Settings, skip: &[&str]) -> Result<(), Erro
     Ok(())
 }
 
+/// Runs `gen-data`: check the arguments and the directory, open the env, write the
+/// manifest, then render the batches with missing frames and encode them in parallel.
 pub fn run(a: &Args) -> Result<(), Error> {
     let t_start = Instant::now();
+    check_args(a)?;
+    let out = OutDir::prepare(a)?;
+    let spec = load_randomize(a.randomize.as_deref())?;
+    let randomize = RandomizeLabel::of(a)?;
+    // Settings that need no GPU are checked before any GPU work.
+    if out.resumes(a) {
+        let settings = settings(a, &randomize, Vec::new());
+        check_settings(&out.path, &settings, &["cameras"])?;
+    }
+    let gpu = Gpu::new()?;
+    let mut env = open_rendering_env(a, &gpu, spec)?;
+    let layout = Layout::of(&env, a)?;
+    let settings = settings(a, &randomize, layout.camera_names.clone());
+    write_manifest(a, &out, &gpu, settings, &layout)?;
+    let plan = Plan::new(a, &out.existing, layout.views.len() as u64);
+    let jobs = a
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let enc = Encoders::new(encoder_ctx(a, &out.path, &layout), jobs, plan.total);
+    let t_loop = Instant::now();
+    let setup = t_start.elapsed().as_secs_f64();
+    let result = render_batches(a, &mut env, &layout.views, &plan, &enc);
+    enc.bar.finish_and_clear();
+    let times = result?;
+    times.print_summary(a, &plan, &enc, t_start, t_loop, setup);
+    Ok(())
+}
+
+/// Numbers that must be positive.
+fn check_args(a: &Args) -> Result<(), Error> {
     if a.count == 0 {
         return Err(arg_err("--count", "0", "at least 1 frame"));
     }
@@ -312,65 +233,101 @@ pub fn run(a: &Args) -> Result<(), Error> {
     if a.jobs == Some(0) {
         return Err(arg_err("--jobs", "0", "at least 1 encoder thread"));
     }
-    let dir = PathBuf::from(&a.out);
-    // The directory: refuse to mix with an existing dataset unless resuming.
-    let existing = list_dir(&dir)?;
-    let dataset_files = existing
-        .iter()
-        .filter(|n| n.starts_with("frame_") || n.as_str() == "manifest.json")
-        .count();
-    if dataset_files > 0 && !a.resume {
-        return Err(arg_err(
-            "--out",
-            a.out.clone(),
-            format!(
-                "a directory without a dataset: this one holds {dataset_files} dataset files \
-                 (frames or manifest.json); pass --resume to finish or extend it, or choose \
-                 another directory"
+    Ok(())
+}
+
+/// The output directory and the files it held when the run started.
+struct OutDir {
+    path: PathBuf,
+    /// File names (not paths) found in it before this run wrote anything.
+    existing: HashSet<String>,
+}
+
+impl OutDir {
+    /// Checks `--out` against `--resume`, creates it, proves it writable and removes the
+    /// temporary files of an interrupted run.
+    fn prepare(a: &Args) -> Result<OutDir, Error> {
+        let dir = PathBuf::from(&a.out);
+        // The directory: refuse to mix with an existing dataset unless resuming.
+        let existing = list_dir(&dir)?;
+        let dataset_files = existing
+            .iter()
+            .filter(|n| n.starts_with("frame_") || n.as_str() == "manifest.json")
+            .count();
+        if dataset_files > 0 && !a.resume {
+            return Err(arg_err(
+                "--out",
+                a.out.clone(),
+                format!(
+                    "a directory without a dataset: this one holds {dataset_files} dataset files \
+                     (frames or manifest.json); pass --resume to finish or extend it, or choose \
+                     another directory"
+                ),
+            ));
+        }
+        if a.resume && dataset_files > 0 && !existing.contains("manifest.json") {
+            return Err(arg_err(
+                "--out",
+                a.out.clone(),
+                "with --resume, a directory that gen-data wrote (it has frames but no manifest.json)",
+            ));
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+        // Fail on an unwritable directory before any GPU work.
+        let probe = dir.join(format!(".gen-data-probe{}", std::process::id()));
+        std::fs::write(&probe, b"").map_err(|e| io_err(&dir, e))?;
+        let _ = std::fs::remove_file(&probe);
+        // Leftover temporary files of an interrupted run.
+        for n in &existing {
+            if n.starts_with("frame_") && n.contains(".tmp") {
+                let _ = std::fs::remove_file(dir.join(n));
+            }
+        }
+        Ok(OutDir {
+            path: dir,
+            existing,
+        })
+    }
+
+    /// Whether this run resumes a dataset that has a manifest (whose settings must match).
+    fn resumes(&self, a: &Args) -> bool {
+        a.resume && self.existing.contains("manifest.json")
+    }
+}
+
+/// The randomization spec as the manifest records it, and where it came from.
+struct RandomizeLabel {
+    source: String,
+    spec: Value,
+}
+
+impl RandomizeLabel {
+    fn of(a: &Args) -> Result<RandomizeLabel, Error> {
+        // Without --randomize, a registered env's row may carry a default spec.
+        let row_default = a
+            .env
+            .as_deref()
+            .filter(|_| a.scene.is_none())
+            .and_then(|n| Some((n, manyworlds::env::scene::registered(n)?.randomize?)));
+        let (source, spec) = match (&a.randomize, row_default) {
+            (Some(f), _) => {
+                let text = std::fs::read_to_string(f).map_err(|e| io_err(Path::new(f), e))?;
+                let v: Value = serde_json::from_str(&text).map_err(|e| io_err(Path::new(f), e))?;
+                (format!("--randomize {f}"), v)
+            }
+            (None, Some((n, file))) => (
+                format!("{n}'s default ({})", file.path),
+                serde_json::from_str(file.text).expect("the embedded spec is JSON"),
             ),
-        ));
+            _ => ("none".to_string(), Value::Null),
+        };
+        Ok(RandomizeLabel { source, spec })
     }
-    if a.resume && dataset_files > 0 && !existing.contains("manifest.json") {
-        return Err(arg_err(
-            "--out",
-            a.out.clone(),
-            "with --resume, a directory that gen-data wrote (it has frames but no manifest.json)",
-        ));
-    }
-    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
-    // Fail on an unwritable directory before any GPU work.
-    let probe = dir.join(format!(".gen-data-probe{}", std::process::id()));
-    std::fs::write(&probe, b"").map_err(|e| io_err(&dir, e))?;
-    let _ = std::fs::remove_file(&probe);
-    // Leftover temporary files of an interrupted run.
-    for n in &existing {
-        if n.starts_with("frame_") && n.contains(".tmp") {
-            let _ = std::fs::remove_file(dir.join(n));
-        }
-    }
+}
 
-    // The randomization spec, and where it came from.
-    let spec = load_randomize(a.randomize.as_deref())?;
-    // Without --randomize, a registered env's row may carry a default spec.
-    let row_default = a
-        .env
-        .as_deref()
-        .filter(|_| a.scene.is_none())
-        .and_then(|n| Some((n, manyworlds::env::scene::registered(n)?.randomize?)));
-    let (randomize_source, randomize_spec) = match (&a.randomize, row_default) {
-        (Some(f), _) => {
-            let text = std::fs::read_to_string(f).map_err(|e| io_err(Path::new(f), e))?;
-            let v: Value = serde_json::from_str(&text).map_err(|e| io_err(Path::new(f), e))?;
-            (format!("--randomize {f}"), v)
-        }
-        (None, Some((n, file))) => (
-            format!("{n}'s default ({})", file.path),
-            serde_json::from_str(file.text).expect("the embedded spec is JSON"),
-        ),
-        _ => ("none".to_string(), Value::Null),
-    };
-
-    let make_settings = |cameras: Vec<String>| Settings {
+/// The manifest's settings for these arguments and cameras.
+fn settings(a: &Args, randomize: &RandomizeLabel, cameras: Vec<String>) -> Settings {
+    Settings {
         env: if a.scene.is_some() {
             None
         } else {
@@ -384,14 +341,18 @@ pub fn run(a: &Args) -> Result<(), Error> {
         settle_steps: a.settle,
         depth_format: a.depth_format.into(),
         segmentation: "body".into(),
-        randomize_source: randomize_source.clone(),
-        randomize_spec: randomize_spec.clone(),
-    };
-    // Settings that need no GPU are checked before any GPU work.
-    if a.resume && existing.contains("manifest.json") {
-        check_settings(&dir, &make_settings(Vec::new()), &["cameras"])?;
+        randomize_source: randomize.source.clone(),
+        randomize_spec: randomize.spec.clone(),
     }
-    let gpu = Gpu::new()?;
+}
+
+/// The env or scene with a renderer for every output, no autoreset and the spec; a bad
+/// camera name is reported against `--camera`.
+fn open_rendering_env(
+    a: &Args,
+    gpu: &Gpu,
+    spec: Option<manyworlds::randomize::Spec>,
+) -> Result<SceneEnv, Error> {
     let rc = RenderConfig {
         cameras: a.camera.clone(),
         outputs: Outputs::ALL,
@@ -402,22 +363,31 @@ pub fn run(a: &Args) -> Result<(), Error> {
         .render(rc)
         .autoreset(AutoresetMode::Disabled);
     cfg.randomize = spec;
-    let mut env = open_scene(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg).map_err(
-        |e| match e {
-            Error::InvalidArgument {
-                field,
-                value,
-                allowed,
-            } if field == "camera" => Error::InvalidArgument {
-                field: "--camera".into(),
-                value,
-                allowed,
-            },
-            e => e,
+    open_scene(gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg).map_err(|e| match e {
+        Error::InvalidArgument {
+            field,
+            value,
+            allowed,
+        } if field == "camera" => Error::InvalidArgument {
+            field: "--camera".into(),
+            value,
+            allowed,
         },
-    )?;
-    let compiled = env.compiled().clone();
-    let (seg_names, camera_names, views) = {
+        e => e,
+    })
+}
+
+/// What the renderer's layout gives the labels.
+struct Layout {
+    /// Segmentation id i+1 is body `seg_names[i]`.
+    seg_names: Vec<String>,
+    camera_names: Vec<String>,
+    /// Per view: world, camera index, pixel offset in the batch's images.
+    views: Vec<(usize, usize, usize)>,
+}
+
+impl Layout {
+    fn of(env: &SceneEnv, a: &Args) -> Result<Layout, Error> {
         let r = env.renderer().ok_or_else(|| {
             arg_err(
                 "--env",
@@ -425,25 +395,30 @@ pub fn run(a: &Args) -> Result<(), Error> {
                 "an env that renders",
             )
         })?;
-        let views: Vec<(usize, usize, usize)> = r
-            .views()
-            .iter()
-            .map(|v| (v.world, v.camera, v.offset))
-            .collect();
-        (
-            r.seg_names().to_vec(),
-            r.cameras()
+        Ok(Layout {
+            seg_names: r.seg_names().to_vec(),
+            camera_names: r.cameras().iter().map(|c| c.name.clone()).collect(),
+            views: r
+                .views()
                 .iter()
-                .map(|c| c.name.clone())
-                .collect::<Vec<_>>(),
-            views,
-        )
-    };
-    let frames_per_batch = views.len() as u64;
-    let settings = make_settings(camera_names.clone());
+                .map(|v| (v.world, v.camera, v.offset))
+                .collect(),
+        })
+    }
+}
+
+/// Checks a resumed run's full settings and writes manifest.json (unless --no-write).
+fn write_manifest(
+    a: &Args,
+    out: &OutDir,
+    gpu: &Gpu,
+    settings: Settings,
+    layout: &Layout,
+) -> Result<(), Error> {
+    let dir = &out.path;
     let mut count = a.count;
-    if a.resume && existing.contains("manifest.json") {
-        check_settings(&dir, &settings, &[])?;
+    if out.resumes(a) {
+        check_settings(dir, &settings, &[])?;
         // Keep the larger count in the manifest: a smaller --count writes no fewer.
         if let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) {
             if let Ok(doc) = serde_json::from_str::<Value>(&text) {
@@ -455,8 +430,8 @@ pub fn run(a: &Args) -> Result<(), Error> {
         settings,
         count,
         &gpu.adapter().to_string(),
-        &seg_names,
-        frames_per_batch,
+        &layout.seg_names,
+        layout.views.len() as u64,
         std::env::args().collect(),
     );
     if !a.no_write {
@@ -465,193 +440,221 @@ pub fn run(a: &Args) -> Result<(), Error> {
             &manifest.to_json_bytes(),
         )?;
     }
+    Ok(())
+}
 
-    // Frames still to write, by batch.
-    let done = |k: u64| {
-        frame_files(k, a.depth_format.into())
+/// Which frames this run writes, batch by batch.
+struct Plan<'a> {
+    /// `--count`.
+    count: u64,
+    frames_per_batch: u64,
+    resume: bool,
+    depth: dataset::DepthFormat,
+    existing: &'a HashSet<String>,
+    /// Frames to write.
+    total: u64,
+    batches: u64,
+    /// Frames already complete (resume).
+    skipped: u64,
+}
+
+impl<'a> Plan<'a> {
+    fn new(a: &Args, existing: &'a HashSet<String>, frames_per_batch: u64) -> Plan<'a> {
+        let mut plan = Plan {
+            count: a.count,
+            frames_per_batch,
+            resume: a.resume,
+            depth: a.depth_format.into(),
+            existing,
+            total: 0,
+            batches: a.count.div_ceil(frames_per_batch),
+            skipped: 0,
+        };
+        plan.total = if a.resume {
+            (0..a.count).filter(|&k| !plan.done(k)).count() as u64
+        } else {
+            a.count
+        };
+        plan.skipped = a.count - plan.total;
+        plan
+    }
+
+    /// Whether every file of frame `k` was there when the run started.
+    fn done(&self, k: u64) -> bool {
+        frame_files(k, self.depth)
             .iter()
-            .all(|n| existing.contains(n))
-    };
-    // Frames still to write: only complete frames are skipped, and on a fresh run none.
-    let missing = |b: u64| -> Vec<u64> {
-        let end = a.count.min((b + 1).saturating_mul(frames_per_batch));
-        (b * frames_per_batch..end)
-            .filter(|&k| !(a.resume && done(k)))
-            .collect()
-    };
-    let total: u64 = if a.resume {
-        (0..a.count).filter(|&k| !done(k)).count() as u64
-    } else {
-        a.count
-    };
-    let batches = a.count.div_ceil(frames_per_batch);
-    let skipped = a.count - total;
+            .all(|n| self.existing.contains(n))
+    }
 
-    let jobs = a
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let ctx = Ctx {
-        dir: &dir,
+    /// Frames still to write in batch `b`: only complete frames are skipped, and on a
+    /// fresh run none.
+    fn missing(&self, b: u64) -> Vec<u64> {
+        let end = self
+            .count
+            .min((b + 1).saturating_mul(self.frames_per_batch));
+        (b * self.frames_per_batch..end)
+            .filter(|&k| !(self.resume && self.done(k)))
+            .collect()
+    }
+}
+
+fn encoder_ctx<'a>(a: &Args, dir: &'a Path, layout: &'a Layout) -> Ctx<'a> {
+    Ctx {
+        dir,
         width: a.size.0,
         height: a.size.1,
         depth: a.depth_format.into(),
-        seg_names: &seg_names,
-        camera_names: &camera_names,
+        seg_names: &layout.seg_names,
+        camera_names: &layout.camera_names,
         seed: a.seed,
         settle: a.settle,
         no_write: a.no_write,
-    };
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(total),
-        indicatif::ProgressDrawTarget::stderr_with_hz(4),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} frames  {per_sec}  eta {eta}",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
-    );
-    let zeros = vec![0.0f32; a.worlds * env.spec().action_space.dim()];
-    let mut t_sim = Duration::ZERO;
-    let mut t_wait = Duration::ZERO;
-    let encode_ns = AtomicUsize::new(0);
-    let bytes_out = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
+    }
+}
 
-    let t_loop = Instant::now();
-    let setup = t_start.elapsed().as_secs_f64();
-    let result: Result<(), Error> = std::thread::scope(|s| {
-        let mut pending: Vec<std::thread::ScopedJoinHandle<Result<(), Error>>> = Vec::new();
-        let join = |pending: &mut Vec<std::thread::ScopedJoinHandle<Result<(), Error>>>| {
-            let mut first = Ok(());
-            for h in pending.drain(..) {
-                let r = h.join().expect("encoder threads do not panic");
-                if first.is_ok() {
-                    first = r;
-                }
-            }
-            first
-        };
-        for b in 0..batches {
-            if failed.load(Ordering::Relaxed) {
+/// Where the main thread's time went.
+#[derive(Default)]
+struct LoopTimes {
+    /// Simulating, rendering and copying batches out.
+    sim: Duration,
+    /// Waiting for the previous batch's encoders.
+    wait: Duration,
+}
+
+/// The batch loop: each batch with missing frames is simulated and rendered while the
+/// previous one's encoders run, then handed to its own encoders.
+fn render_batches(
+    a: &Args,
+    env: &mut SceneEnv,
+    views: &[(usize, usize, usize)],
+    plan: &Plan,
+    enc: &Encoders,
+) -> Result<LoopTimes, Error> {
+    let zeros = vec![0.0f32; a.worlds * env.spec().action_space.dim()];
+    let mut times = LoopTimes::default();
+    std::thread::scope(|s| {
+        let mut pending = Vec::new();
+        for b in 0..plan.batches {
+            if enc.failed() {
                 break;
             }
-            let ks = missing(b);
+            let ks = plan.missing(b);
             if ks.is_empty() {
                 continue;
             }
             let t0 = Instant::now();
-            let reset_seed = batch_seed(a.seed, b);
-            env.reset(reset_seed)?;
-            if a.settle > 0 {
-                env.step_many(&zeros, a.settle)?;
-            }
-            let (rgb, depth, seg) = {
-                let im = env.images().ok_or_else(|| arg_err("env", "", "renders"))?;
-                let get = |o: Option<&[u8]>| o.map(<[u8]>::to_vec).unwrap_or_default();
-                (
-                    get(im.rgb_all()),
-                    im.depth_all().map(<[f32]>::to_vec).unwrap_or_default(),
-                    im.seg_all().map(<[u32]>::to_vec).unwrap_or_default(),
-                )
-            };
-            let cams = env
-                .renderer()
-                .expect("the env renders (checked)")
-                .view_cameras()?;
-            let st = env.get_state(Worlds::All)?;
-            let sd = st.state_dim;
-            let poses: Vec<_> = (0..a.worlds)
-                .map(|w| compiled.body_poses(&st.state[w * sd..(w + 1) * sd]))
-                .collect();
-            let sampled = env.randomized_params()?;
-            let params: Vec<Value> = (0..a.worlds)
-                .map(|w| params_json(sampled.as_ref(), w))
-                .collect();
-            let episodes = (0..a.worlds)
-                .map(|w| sampled.as_ref().and_then(|p| p.episode(w)))
-                .collect();
-            let batch = Batch {
-                index: b,
-                reset_seed,
-                frames: ks
-                    .iter()
-                    .map(|&k| (k, (k - b * frames_per_batch) as usize))
-                    .collect(),
-                views: views.clone(),
-                rgb,
-                depth,
-                seg,
-                cams,
-                poses,
-                params,
-                episodes,
-            };
-            t_sim += t0.elapsed();
+            let batch = simulate_batch(a, env, views, plan.frames_per_batch, b, &ks, &zeros)?;
+            times.sim += t0.elapsed();
             // Wait for the previous batch's encoders (they ran while this one rendered).
             let t1 = Instant::now();
-            join(&mut pending)?;
-            t_wait += t1.elapsed();
-            let batch = std::sync::Arc::new(batch);
-            let next = std::sync::Arc::new(AtomicUsize::new(0));
-            for _ in 0..jobs.min(batch.frames.len()) {
-                let (batch, next, ctx, bar) = (batch.clone(), next.clone(), &ctx, bar.clone());
-                let (encode_ns, bytes_out, failed) = (&encode_ns, &bytes_out, &failed);
-                pending.push(s.spawn(move || {
-                    let t = Instant::now();
-                    let r = (|| loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&(k, v)) = batch.frames.get(i) else {
-                            return Ok(());
-                        };
-                        if failed.load(Ordering::Relaxed) {
-                            return Ok(());
-                        }
-                        let n = write_frame(ctx, &batch, k, v)?;
-                        bytes_out.fetch_add(n as usize, Ordering::Relaxed);
-                        bar.inc(1);
-                    })();
-                    if r.is_err() {
-                        failed.store(true, Ordering::Relaxed);
-                    }
-                    encode_ns.fetch_add(t.elapsed().as_nanos() as usize, Ordering::Relaxed);
-                    r
-                }));
-            }
+            join_all(&mut pending)?;
+            times.wait += t1.elapsed();
+            pending = enc.spawn(s, batch);
         }
         let t1 = Instant::now();
-        let r = join(&mut pending);
-        t_wait += t1.elapsed();
+        let r = join_all(&mut pending);
+        times.wait += t1.elapsed();
         r
-    });
-    bar.finish_and_clear();
-    result?;
-    let secs = t_start.elapsed().as_secs_f64();
-    let loop_secs = t_loop.elapsed().as_secs_f64();
-    let enc = encode_ns.load(Ordering::Relaxed) as f64 * 1e-9;
-    let mib = bytes_out.load(Ordering::Relaxed) as f64 / (1 << 20) as f64;
-    println!(
-        "{} frames {} ({skipped} already there) in {secs:.2} s: {} frames/s ({} frames/s \
-         after {setup:.2} s of setup: adapter, kernels, manifest); simulate+render {:.2} s (main thread), encode+write {enc:.2} s over {jobs} threads \
-         ({:.1} µs/frame/thread), main thread waiting for encoders {:.2} s; {mib:.1} MiB \
-         in {}",
-        total,
-        if a.no_write {
-            "encoded, not written"
-        } else {
-            "written"
-        },
-        format_rate(total as f64 / secs),
-        format_rate(total as f64 / loop_secs),
-        t_sim.as_secs_f64(),
-        if total > 0 {
-            enc * 1e6 / total as f64
-        } else {
-            0.0
-        },
-        t_wait.as_secs_f64(),
-        a.out
-    );
-    Ok(())
+    })?;
+    Ok(times)
+}
+
+/// Resets batch `b` with its seed, settles it, renders and copies out what its frames
+/// `ks` need.
+fn simulate_batch(
+    a: &Args,
+    env: &mut SceneEnv,
+    views: &[(usize, usize, usize)],
+    frames_per_batch: u64,
+    b: u64,
+    ks: &[u64],
+    zeros: &[f32],
+) -> Result<Batch, Error> {
+    let reset_seed = batch_seed(a.seed, b);
+    env.reset(reset_seed)?;
+    if a.settle > 0 {
+        env.step_many(zeros, a.settle)?;
+    }
+    let (rgb, depth, seg) = {
+        let im = env.images().ok_or_else(|| arg_err("env", "", "renders"))?;
+        let get = |o: Option<&[u8]>| o.map(<[u8]>::to_vec).unwrap_or_default();
+        (
+            get(im.rgb_all()),
+            im.depth_all().map(<[f32]>::to_vec).unwrap_or_default(),
+            im.seg_all().map(<[u32]>::to_vec).unwrap_or_default(),
+        )
+    };
+    let cams = env
+        .renderer()
+        .expect("the env renders (checked)")
+        .view_cameras()?;
+    let st = env.get_state(Worlds::All)?;
+    let sd = st.state_dim;
+    let poses: Vec<_> = (0..a.worlds)
+        .map(|w| env.compiled().body_poses(&st.state[w * sd..(w + 1) * sd]))
+        .collect();
+    let sampled = env.randomized_params()?;
+    let params: Vec<Value> = (0..a.worlds)
+        .map(|w| params_json(sampled.as_ref(), w))
+        .collect();
+    let episodes = (0..a.worlds)
+        .map(|w| sampled.as_ref().and_then(|p| p.episode(w)))
+        .collect();
+    Ok(Batch {
+        index: b,
+        reset_seed,
+        frames: ks
+            .iter()
+            .map(|&k| (k, (k - b * frames_per_batch) as usize))
+            .collect(),
+        views: views.to_vec(),
+        rgb,
+        depth,
+        seg,
+        cams,
+        poses,
+        params,
+        episodes,
+    })
+}
+
+impl LoopTimes {
+    /// The one-line report: frames, rates, where the time went, bytes.
+    fn print_summary(
+        &self,
+        a: &Args,
+        plan: &Plan,
+        enc: &Encoders,
+        t_start: Instant,
+        t_loop: Instant,
+        setup: f64,
+    ) {
+        let (total, skipped, jobs) = (plan.total, plan.skipped, enc.jobs);
+        let secs = t_start.elapsed().as_secs_f64();
+        let loop_secs = t_loop.elapsed().as_secs_f64();
+        let enc_secs = enc.encode_ns.load(Ordering::Relaxed) as f64 * 1e-9;
+        let mib = enc.bytes_out.load(Ordering::Relaxed) as f64 / (1 << 20) as f64;
+        println!(
+            "{} frames {} ({skipped} already there) in {secs:.2} s: {} frames/s ({} frames/s \
+             after {setup:.2} s of setup: adapter, kernels, manifest); simulate+render {:.2} s (main thread), encode+write {enc_secs:.2} s over {jobs} threads \
+             ({:.1} µs/frame/thread), main thread waiting for encoders {:.2} s; {mib:.1} MiB \
+             in {}",
+            total,
+            if a.no_write {
+                "encoded, not written"
+            } else {
+                "written"
+            },
+            format_rate(total as f64 / secs),
+            format_rate(total as f64 / loop_secs),
+            self.sim.as_secs_f64(),
+            if total > 0 {
+                enc_secs * 1e6 / total as f64
+            } else {
+                0.0
+            },
+            self.wait.as_secs_f64(),
+            a.out
+        );
+    }
 }

@@ -2,9 +2,10 @@
 //! every step.
 
 use crate::common::*;
-use manyworlds::env::{self, AutoresetMode, EnvConfig, VecEnv, WorldStates, Worlds};
+use manyworlds::env::{self, AutoresetMode, EnvConfig, EnvSpec, VecEnv, WorldStates, Worlds};
 use manyworlds::gpu::Gpu;
 use manyworlds::layout::WorldClock;
+use manyworlds::sim::compile::Compiled;
 use manyworlds::Error;
 use serde::{Deserialize, Serialize};
 
@@ -176,16 +177,47 @@ fn input_err(file: &str, field: String, message: String) -> Error {
     }
 }
 
+/// Runs `rollout`: read and check the input, open the env, check every action and initial
+/// state, set the initial states, replay every step while recording, write the output.
 pub fn run(a: &RolloutArgs) -> Result<(), Error> {
     let file = a.input.as_str();
+    let input = read_input(file)?;
+    check_env_and_worlds(&input, a, file)?;
+    let spec = load_randomize(a.randomize.as_deref())?;
+    let gpu = Gpu::new()?;
+    let mut cfg = EnvConfig::new(input.worlds.len()).autoreset(input.autoreset.mode());
+    cfg.randomize = spec;
+    let (mut env, compiled) = open_env(
+        &gpu,
+        input.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        &cfg,
+    )?;
+    // Check everything before any work, so a bad file leaves no partial output.
+    let actions = checked_actions(&input, env.spec(), file)?;
+    env.reset(input.seed)?;
+    set_initial_states(env.as_mut(), &input)?;
+    let out = replay(env.as_mut(), compiled.as_ref(), &input, &actions)?;
+    let doc = RolloutOutput {
+        adapter: gpu.adapter().to_string(),
+        env: input.env.or(a.scene.clone()).unwrap_or_default(),
+        seed: input.seed,
+        steps: input.steps,
+        autoreset: input.autoreset,
+        worlds: out,
+    };
+    let json = serde_json::to_string(&doc).expect("rollout output serialises");
+    write_atomic(&a.output, json.as_bytes())
+}
+
+/// Reads and parses the input file; a parse error names its line and JSON path.
+fn read_input(file: &str) -> Result<RolloutInput, Error> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
         path: file.into(),
         message: e.to_string(),
     })?;
-    let input: RolloutInput = serde_path_to_error::deserialize(
-        &mut serde_json::Deserializer::from_str(&text),
-    )
-    .map_err(|e| {
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|e| {
         let field = e.path().to_string();
         let inner = e.into_inner();
         Error::Input {
@@ -198,7 +230,11 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
             },
             message: inner.to_string(),
         }
-    })?;
+    })
+}
+
+/// The input names a registered env (or --scene is given) and at least one world.
+fn check_env_and_worlds(input: &RolloutInput, a: &RolloutArgs, file: &str) -> Result<(), Error> {
     match (&input.env, &a.scene) {
         (Some(name), None) if !env::names().contains(&name.as_str()) => {
             return Err(input_err(
@@ -226,21 +262,14 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
             "is empty; give at least one world".into(),
         ));
     }
-    let spec = load_randomize(a.randomize.as_deref())?;
-    let gpu = Gpu::new()?;
-    let mut cfg = EnvConfig::new(input.worlds.len()).autoreset(input.autoreset.mode());
-    cfg.randomize = spec;
-    let (mut env, compiled) = open_env(
-        &gpu,
-        input.env.as_deref(),
-        a.scene.as_deref(),
-        a.lenient,
-        &cfg,
-    )?;
-    let spec = env.spec().clone();
+    Ok(())
+}
+
+/// Checks every world's step count, initial state and actions against the env; returns
+/// the actions as float32, step-major (step t, world w at `(t·n + w)·adim`).
+fn checked_actions(input: &RolloutInput, spec: &EnvSpec, file: &str) -> Result<Vec<f32>, Error> {
     let adim = spec.action_space.dim();
     let n = input.worlds.len();
-    // Check everything before any work, so a bad file leaves no partial output.
     let mut actions = vec![0.0_f32; input.steps * n * adim];
     for (w, world) in input.worlds.iter().enumerate() {
         if world.actions.len() != input.steps {
@@ -255,25 +284,7 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
             ));
         }
         if let Some(s) = &world.initial_state {
-            if s.len() != spec.state_dim {
-                return Err(input_err(
-                    file,
-                    format!("worlds[{w}].initial_state"),
-                    format!(
-                        "has {} values; {} takes {}",
-                        s.len(),
-                        spec.name,
-                        spec.state_dim
-                    ),
-                ));
-            }
-            if let Some(k) = s.iter().position(|v| !(*v as f32).is_finite()) {
-                return Err(input_err(
-                    file,
-                    format!("worlds[{w}].initial_state[{k}]"),
-                    format!("is {}; allowed: a finite float32", s[k]),
-                ));
-            }
+            check_initial_state(s, w, spec, file)?;
         }
         for (t, a) in world.actions.iter().enumerate() {
             if a.len() != adim {
@@ -300,9 +311,36 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
             actions[(t * n + w) * adim..(t * n + w + 1) * adim].copy_from_slice(&row);
         }
     }
-    let od = spec.obs_dim;
-    env.reset(input.seed)?;
-    let given: Vec<usize> = (0..n)
+    Ok(actions)
+}
+
+/// World `w`'s initial state has the env's length and only finite float32 values.
+fn check_initial_state(s: &[f64], w: usize, spec: &EnvSpec, file: &str) -> Result<(), Error> {
+    if s.len() != spec.state_dim {
+        return Err(input_err(
+            file,
+            format!("worlds[{w}].initial_state"),
+            format!(
+                "has {} values; {} takes {}",
+                s.len(),
+                spec.name,
+                spec.state_dim
+            ),
+        ));
+    }
+    if let Some(k) = s.iter().position(|v| !(*v as f32).is_finite()) {
+        return Err(input_err(
+            file,
+            format!("worlds[{w}].initial_state[{k}]"),
+            format!("is {}; allowed: a finite float32", s[k]),
+        ));
+    }
+    Ok(())
+}
+
+/// Overwrites the reset state of the worlds that give an initial state (clocks at 0).
+fn set_initial_states(env: &mut dyn VecEnv, input: &RolloutInput) -> Result<(), Error> {
+    let given: Vec<usize> = (0..input.worlds.len())
         .filter(|&w| input.worlds[w].initial_state.is_some())
         .collect();
     if !given.is_empty() {
@@ -321,58 +359,81 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
         states.clocks = vec![WorldClock::default(); given.len()];
         env.set_state(&WorldStates { ..states })?;
     }
+    Ok(())
+}
+
+/// Appends one observation per world.
+fn record_obs(out: &mut [RolloutWorldOut], obs: &[f32], od: usize) {
+    for (w, o) in out.iter_mut().enumerate() {
+        o.obs.push(obs[w * od..(w + 1) * od].to_vec());
+    }
+}
+
+/// Records the reset state, then steps through the actions recording every step.
+fn replay(
+    env: &mut dyn VecEnv,
+    compiled: Option<&Compiled>,
+    input: &RolloutInput,
+    actions: &[f32],
+) -> Result<Vec<RolloutWorldOut>, Error> {
+    let n = input.worlds.len();
+    let od = env.spec().obs_dim;
     let mut out: Vec<RolloutWorldOut> = (0..n).map(|_| RolloutWorldOut::default()).collect();
-    let record_obs = |out: &mut Vec<RolloutWorldOut>, obs: &[f32]| {
-        for (w, o) in out.iter_mut().enumerate() {
-            o.obs.push(obs[w * od..(w + 1) * od].to_vec());
-        }
-    };
-    record_obs(&mut out, env.observations());
-    if let Some(c) = &compiled {
+    record_obs(&mut out, env.observations(), od);
+    if let Some(c) = compiled {
         let obs = env.observations().to_vec();
         let st = env.get_state(Worlds::All)?;
         record_scene(&mut out, c, &obs, &st);
     }
     // Episode 0 of every world was drawn by the reset.
     let all: Vec<usize> = (0..n).collect();
-    record_params(&mut out, env.as_mut(), &all)?;
+    record_params(&mut out, env, &all)?;
+    // Step t's actions: every world's, world-major.
+    let step_len = n * env.spec().action_space.dim();
     for t in 0..input.steps {
-        let step = env.step(&actions[t * n * adim..(t + 1) * n * adim])?;
-        if let Some(f) = step.fault_report().first() {
-            return Err(Error::InvalidArgument {
-                field: format!("world {} at step {t}", f.world),
-                value: format!("{} (flags {:#x})", f.causes().join(", "), f.flags),
-                allowed: "a step without faults: a rollout replays exact trajectories".into(),
-            });
-        }
-        for (w, o) in out.iter_mut().enumerate() {
-            o.reward.push(step.rewards[w]);
-            o.terminated.push(step.terminated[w]);
-            o.truncated.push(step.truncated[w]);
-        }
-        // FLAG_RESET marks the step whose reset drew a world's new episode (the step
-        // after the end in next-step mode, the end itself in same-step mode).
-        let reset: Vec<usize> = (0..n)
-            .filter(|&w| step.flags[w] & manyworlds::layout::FLAG_RESET != 0)
-            .collect();
-        let obs = step.obs.to_vec();
-        record_obs(&mut out, &obs);
-        if let Some(c) = &compiled {
-            let st = env.get_state(Worlds::All)?;
-            record_scene(&mut out, c, &obs, &st);
-        }
-        if !reset.is_empty() {
-            record_params(&mut out, env.as_mut(), &reset)?;
-        }
+        let step_actions = &actions[t * step_len..(t + 1) * step_len];
+        step_and_record(env, compiled, &mut out, t, step_actions)?;
     }
-    let doc = RolloutOutput {
-        adapter: gpu.adapter().to_string(),
-        env: input.env.or(a.scene.clone()).unwrap_or_default(),
-        seed: input.seed,
-        steps: input.steps,
-        autoreset: input.autoreset,
-        worlds: out,
-    };
-    let json = serde_json::to_string(&doc).expect("rollout output serialises");
-    write_atomic(&a.output, json.as_bytes())
+    Ok(out)
+}
+
+/// Step `t`: fails on a fault, else records rewards, flags, observations, the scene and
+/// the parameters of the episodes its resets drew.
+fn step_and_record(
+    env: &mut dyn VecEnv,
+    compiled: Option<&Compiled>,
+    out: &mut [RolloutWorldOut],
+    t: usize,
+    actions: &[f32],
+) -> Result<(), Error> {
+    let n = out.len();
+    let od = env.spec().obs_dim;
+    let step = env.step(actions)?;
+    if let Some(f) = step.fault_report().first() {
+        return Err(Error::InvalidArgument {
+            field: format!("world {} at step {t}", f.world),
+            value: format!("{} (flags {:#x})", f.causes().join(", "), f.flags),
+            allowed: "a step without faults: a rollout replays exact trajectories".into(),
+        });
+    }
+    for (w, o) in out.iter_mut().enumerate() {
+        o.reward.push(step.rewards[w]);
+        o.terminated.push(step.terminated[w]);
+        o.truncated.push(step.truncated[w]);
+    }
+    // FLAG_RESET marks the step whose reset drew a world's new episode (the step
+    // after the end in next-step mode, the end itself in same-step mode).
+    let reset: Vec<usize> = (0..n)
+        .filter(|&w| step.flags[w] & manyworlds::layout::FLAG_RESET != 0)
+        .collect();
+    let obs = step.obs.to_vec();
+    record_obs(out, &obs, od);
+    if let Some(c) = compiled {
+        let st = env.get_state(Worlds::All)?;
+        record_scene(out, c, &obs, &st);
+    }
+    if !reset.is_empty() {
+        record_params(out, env, &reset)?;
+    }
+    Ok(())
 }
