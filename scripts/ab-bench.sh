@@ -18,9 +18,10 @@ shift $(($# < 3 ? $# : 3))
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(--env boxes --worlds 1024 --mode rl,fused --steps 150 --warmup 150 --repeats 3)
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-# One untimed run each first, so both kernels are in Mesa's shader cache.
-"$a" bench "${args[@]}" --steps 1 --warmup 0 --repeats 1 >/dev/null
-"$b" bench "${args[@]}" --steps 1 --warmup 0 --repeats 1 >/dev/null
+# One discarded round first, so both kernels are in the driver's shader cache and the
+# machine is warm.
+"$a" bench "${args[@]}" >/dev/null
+"$b" bench "${args[@]}" >/dev/null
 out=$(mktemp)
 for r in $(seq 1 "$rounds"); do
     for side in A B; do
@@ -34,6 +35,8 @@ import json, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     side, r, js = line.split(" ", 2)
+    if not js.startswith("{"):
+        continue  # the adapter line bench prints before its cells
     cell = json.loads(js)
     key = (cell["env"], cell["worlds"], cell["mode"])
     rows.setdefault(key, {}).setdefault(side, []).append(cell["env_steps_per_s"])
