@@ -14,7 +14,9 @@ use crate::layout::render::{
 };
 use crate::Error;
 
-/// Binding tables of the passes (see the shaders' `@binding` lists): `render.prepare`,
+// Binding tables of the passes, in the order of each shader's `@binding` list.
+
+/// The binding table of `render.prepare`.
 const PREPARE_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::StorageRead,
@@ -30,7 +32,7 @@ const PREPARE_BINDINGS: &[Binding] = &[
     Binding::Storage,
     Binding::StorageRead, // geom size scales
 ];
-/// `render.raster`,
+/// The binding table of `render.raster`.
 const RASTER_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::StorageRead,
@@ -40,7 +42,7 @@ const RASTER_BINDINGS: &[Binding] = &[
     Binding::StorageRead,
     Binding::StorageRead,
 ];
-/// `render.resolve`,
+/// The binding table of `render.resolve`.
 const RESOLVE_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::StorageRead,
@@ -52,7 +54,7 @@ const RESOLVE_BINDINGS: &[Binding] = &[
     Binding::Storage,
     Binding::Storage,
 ];
-/// and `render.depth`.
+/// The binding table of `render.depth`.
 const DEPTH_BINDINGS: &[Binding] = &[
     Binding::Uniform,
     Binding::StorageRead,
