@@ -53,7 +53,7 @@ struct SceneParams {
     ring_len: u32,
     task_radius: f32,
     escape_radius: f32,
-    pad1: u32,
+    scratch_joints: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: StepParams;

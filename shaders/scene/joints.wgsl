@@ -80,26 +80,110 @@ fn solve_joint_group(b: u32) {
         solve_anchor(b, rb, p, rp, xc - xp);
     }
 }
-fn solve_limit(j: u32) {
+// Soft limit of joint `j` over substep `h` (the CPU twin says how it follows MuJoCo's):
+// once the substep started outside the range, the joint moves to where its acceleration is
+// d·aref, implicit in the end-of-substep violation and velocity. A limit only pushes.
+fn solve_limit(j: u32, h: f32) {
     let lo = jw(j, J_RANGE_LO);
     let hi = jw(j, J_RANGE_HI);
-    let b = ju(j, J_BODY);
-    let p = parent(b);
-    let q = scalar_q(j);
-    var err = 0.0;
-    if q < lo {
-        err = q - lo;
-    } else if q > hi {
-        err = q - hi;
+    let i = joint_start_index(j);
+    let q0 = xs_get(i);
+    let qd0 = xs_get(i + 1u);
+    var s = 0.0;
+    var bound = 0.0;
+    if q0 < lo {
+        s = 1.0;
+        bound = lo;
+    } else if q0 > hi {
+        s = -1.0;
+        bound = hi;
     } else {
         return;
     }
+    let r0 = s * (q0 - bound);
+    let v0 = s * qd0;
+    let r = s * (scalar_q(j) - bound);
+    let d = limit_impedance(j, -r0);
+    let k = jw(j, J_LIMIT_K);
+    let bd = jw(j, J_LIMIT_B);
+    let x = (r0 + h * v0 + d * h * bd * r0) / (1.0 + d * h * bd + d * d * h * h * k);
+    let dr = x - r;
+    if dr <= 0.0 {
+        return;
+    }
+    let b = ju(j, J_BODY);
+    let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        solve_angle(b, p, -hinge_axis_world(b) * err);
+        solve_angle(b, p, hinge_axis_world(b) * (s * dr));
     } else {
         let a = slide_axis_world(b, ju(j, J_SLOT));
         let xc = anchor_c_world(b);
-        solve_point(b, xc - pos(b), p, xc - pos(p), a * err);
+        solve_point(b, xc - pos(b), p, xc - pos(p), -a * (s * dr));
+    }
+}
+// x^p for x >= 0, exact for the default power 2 (and 1), as the CPU twin.
+fn pow_sigmoid(x: f32, p: f32) -> f32 {
+    if p == 2.0 {
+        return x * x;
+    } else if p == 1.0 {
+        return x;
+    }
+    return pow(x, p);
+}
+// MuJoCo's constraint impedance at violation x >= 0 from the joint's solimplimit.
+fn limit_impedance(j: u32, x: f32) -> f32 {
+    let d0 = jw(j, J_SOLIMP);
+    let dw = jw(j, J_SOLIMP + 1u);
+    let width = jw(j, J_SOLIMP + 2u);
+    let mid = jw(j, J_SOLIMP + 3u);
+    let power = jw(j, J_SOLIMP + 4u);
+    if x >= width {
+        return dw;
+    }
+    let t = x / width;
+    var y = 0.0;
+    if t <= mid {
+        y = pow_sigmoid(t, power) / pow_sigmoid(mid, power - 1.0);
+    } else {
+        y = 1.0 - pow_sigmoid(1.0 - t, power) / pow_sigmoid(1.0 - mid, power - 1.0);
+    }
+    return d0 + y * (dw - d0);
+}
+// Scratch index of joint j's start-of-substep position (its velocity follows).
+fn joint_start_index(j: u32) -> u32 {
+    return scene.scratch_joints + 2u * j;
+}
+// Whether joint j needs its start-of-substep state: a limited hinge or slide.
+fn tracks_start(j: u32) -> bool {
+    return ju(j, J_LIMITED) != 0u;
+}
+// Inverse effective mass of joint j's degree of freedom through its two bodies.
+fn joint_inv_mass(j: u32) -> f32 {
+    let b = ju(j, J_BODY);
+    let p = parent(b);
+    if ju(j, J_KIND) == JOINT_HINGE {
+        let a = hinge_axis_world(b);
+        return ang_inv_mass(b, a) + ang_inv_mass(p, a);
+    }
+    let a = slide_axis_world(b, ju(j, J_SLOT));
+    let x = anchor_c_world(b);
+    return point_inv_mass(b, x - pos(b), a) + point_inv_mass(p, x - pos(p), a);
+}
+// A velocity-level impulse along joint j: on the child, and its reaction on the parent.
+fn joint_impulse(j: u32, imp: f32) {
+    let b = ju(j, J_BODY);
+    let p = parent(b);
+    if ju(j, J_KIND) == JOINT_HINGE {
+        let tau = hinge_axis_world(b) * imp;
+        set_angvel_if(b, angvel(b) + inv_inertia_mul(b, tau));
+        set_angvel_if(p, angvel(p) - inv_inertia_mul(p, tau));
+    } else {
+        let force = slide_axis_world(b, ju(j, J_SLOT)) * imp;
+        let x = anchor_c_world(b);
+        let rb = x - pos(b);
+        let rp = x - pos(p);
+        apply_vel_impulse(b, force, rb);
+        apply_vel_impulse(p, -force, rp);
     }
 }
 fn set_angvel_if(b: u32, w: vec3<f32>) {
@@ -107,30 +191,12 @@ fn set_angvel_if(b: u32, w: vec3<f32>) {
         set_angvel(b, w);
     }
 }
+// Viscous damping of joint j over substep h (implicit, backward Euler).
 fn damp_joint(j: u32, h: f32) {
     let d = jw(j, J_DAMPING);
-    let b = ju(j, J_BODY);
-    let p = parent(b);
-    if ju(j, J_KIND) == JOINT_HINGE {
-        let a = hinge_axis_world(b);
-        let wrel = dot(angvel(b) - angvel(p), a);
-        let w = ang_inv_mass(b, a) + ang_inv_mass(p, a);
-        let imp = a * (-wrel * d * h / (1.0 + d * h * w));
-        set_angvel_if(b, angvel(b) + inv_inertia_mul(b, imp));
-        set_angvel_if(p, angvel(p) - inv_inertia_mul(p, imp));
-    } else {
-        let a = slide_axis_world(b, ju(j, J_SLOT));
-        let x = anchor_c_world(b);
-        let rb = x - pos(b);
-        let rp = x - pos(p);
-        let vc = vel(b) + cross(angvel(b), rb);
-        let vp = vel(p) + cross(angvel(p), rp);
-        let vrel = dot(vc - vp, a);
-        let w = point_inv_mass(b, rb, a) + point_inv_mass(p, rp, a);
-        let imp = a * (-vrel * d * h / (1.0 + d * h * w));
-        apply_vel_impulse(b, imp, rb);
-        apply_vel_impulse(p, -imp, rp);
-    }
+    let w = joint_inv_mass(j);
+    let imp = -scalar_qd(j) * d * h / (1.0 + d * h * w);
+    joint_impulse(j, imp);
 }
 fn actuator_force(a: u32) -> f32 {
     let j = au(a, A_JOINT);
@@ -146,22 +212,34 @@ fn actuator_force(a: u32) -> f32 {
     }
     return gear * f;
 }
+// Actuator forces, then joint springs (-stiffness (q - springref)), into the velocities.
 fn apply_actuators(h: f32) {
     for (var a = 0u; a < scene.num_actuators; a++) {
         let f = actuator_force(a);
-        let j = au(a, A_JOINT);
-        let b = ju(j, J_BODY);
-        let p = parent(b);
-        if ju(j, J_KIND) == JOINT_HINGE {
-            let tau = hinge_axis_world(b) * (f * h);
-            set_angvel_if(b, angvel(b) + inv_inertia_mul(b, tau));
-            set_angvel_if(p, angvel(p) - inv_inertia_mul(p, tau));
-        } else {
-            let force = slide_axis_world(b, ju(j, J_SLOT)) * (f * h);
-            let x = anchor_c_world(b);
-            apply_vel_impulse(b, force, x - pos(b));
-            apply_vel_impulse(p, -force, x - pos(p));
+        joint_impulse(au(a, A_JOINT), f * h);
+    }
+    for (var j = 0u; j < scene.num_joints; j++) {
+        let k = jw(j, J_STIFFNESS);
+        if k > 0.0 {
+            let f = -k * (scalar_q(j) - jw(j, J_SPRINGREF));
+            joint_impulse(j, f * h);
         }
+    }
+}
+// Dry friction of every rubbing joint against the velocities the substep's forces gave
+// it, before they move anything (the CPU twin says why).
+fn apply_joint_friction(h: f32) {
+    for (var j = 0u; j < scene.num_joints; j++) {
+        let fl = jw(j, J_FRICTIONLOSS);
+        if fl <= 0.0 {
+            continue;
+        }
+        let w = joint_inv_mass(j);
+        if w <= PHYS_EPS {
+            continue;
+        }
+        let stop = -scalar_qd(j) / w;
+        joint_impulse(j, clamp(stop, -fl * h, fl * h));
     }
 }
 
@@ -175,10 +253,20 @@ fn solve_joints() {
     }
 }
 // Every limited joint's limit, in joint order.
-fn solve_limits() {
+fn solve_limits(h: f32) {
     for (var j = 0u; j < scene.num_joints; j++) {
         if ju(j, J_LIMITED) != 0u {
-            solve_limit(j);
+            solve_limit(j, h);
+        }
+    }
+}
+// The position and velocity of every limited joint at the start of the substep.
+fn record_joint_states() {
+    for (var j = 0u; j < scene.num_joints; j++) {
+        if tracks_start(j) {
+            let i = joint_start_index(j);
+            xs_set(i, scalar_q(j));
+            xs_set(i + 1u, scalar_qd(j));
         }
     }
 }

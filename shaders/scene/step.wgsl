@@ -14,15 +14,17 @@ fn physics_step() -> u32 {
     let nc = contact_count();
     for (var s = 0u; s < scene.substeps; s++) {
         record_normal_velocities(nc);    // each contact's approach speed, for restitution
-        apply_actuators(h);              // actuator forces into velocities
+        record_joint_states();           // limited joints' position and velocity
+        apply_actuators(h);              // actuator and joint spring forces into velocities
         integrate_velocities(h);         // gravity, gyroscopic term; the substep's start pose
+        apply_joint_friction(h);         // dry friction, before anything moves
         integrate_positions(h);          // symplectic Euler
         solve_joints();                  // one Gauss-Seidel pass over the joint groups
-        solve_limits();                  // joint limits
+        solve_limits(h);                 // soft joint limits (MuJoCo's solreflimit, solimplimit)
         solve_contacts(nc);              // normal, then static friction per patch
         velocities_from_positions(h);    // v += dx / h, w += dphi / h
         solve_contact_velocities(nc, h); // dynamic friction, restitution
-        damp_joints(h);                  // joint damping
+        damp_joints(h);                  // joint damping and dry friction
     }
     store_hinge_angles();                // so the next step unwraps hinges against them
     return flags | fault_flags();        // non-finite state, escaped bodies

@@ -53,7 +53,7 @@ pub const ROT_HINGE: u32 = 1;
 pub const ROT_FREE: u32 = 2;
 
 /// Words per joint record.
-pub const JOINT_STRIDE: u32 = 24;
+pub const JOINT_STRIDE: u32 = 32;
 /// Joint: one of `JOINT_*`.
 pub const J_KIND: u32 = 0;
 /// Joint: the sim body it moves.
@@ -81,6 +81,20 @@ pub const J_RELC_QUAT: u32 = 13;
 /// Joint (ball): orientation of the body's MJCF frame at rest relative to the parent sim
 /// body frame (x, y, z, w).
 pub const J_PQ: u32 = 17;
+/// Joint (hinge, slide): spring stiffness, N·m/rad or N/m (MJCF `stiffness`).
+pub const J_STIFFNESS: u32 = 21;
+/// Joint (hinge, slide): the position at which the spring exerts no force, rad or m
+/// (MJCF `springref`).
+pub const J_SPRINGREF: u32 = 22;
+/// Joint (hinge, slide): dry friction, N·m or N (MJCF `frictionloss`).
+pub const J_FRICTIONLOSS: u32 = 23;
+/// Joint limit: MuJoCo's reference stiffness `1 / (dmax² · timeconst² · dampratio²)`,
+/// 1/s² (from `solreflimit`; the limit pulls back with `impedance · this · violation`).
+pub const J_LIMIT_K: u32 = 24;
+/// Joint limit: MuJoCo's reference damping `2 / (dmax · timeconst)`, 1/s.
+pub const J_LIMIT_B: u32 = 25;
+/// Joint limit: `solimplimit`, five words: d0, dwidth, width (rad or m), midpoint, power.
+pub const J_SOLIMP: u32 = 26;
 
 /// Free joint: qpos is position + quaternion (w, x, y, z), qvel linear (world) + angular (local).
 pub const JOINT_FREE: u32 = 0;
@@ -356,8 +370,9 @@ pub struct SceneParams {
     /// A body whose centre of mass is farther than this from the world origin, m, has
     /// escaped: the world is flagged [`FLAG_ESCAPED`] and terminates.
     pub escape_radius: f32,
-    /// Padding.
-    pub pad1: u32,
+    /// Scratch offset of the joint records of the substep's start: two words per joint,
+    /// its position and velocity (for the soft limits).
+    pub scratch_joints: u32,
 }
 const _: () = assert!(std::mem::size_of::<SceneParams>() == 176);
 wgsl_twin!(
@@ -407,7 +422,7 @@ wgsl_twin!(
         ring_len,
         task_radius,
         escape_radius,
-        pad1
+        scratch_joints
     ]
 );
 
@@ -460,6 +475,12 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("J_RELC_POS", U32(J_RELC_POS)),
     ("J_RELC_QUAT", U32(J_RELC_QUAT)),
     ("J_PQ", U32(J_PQ)),
+    ("J_STIFFNESS", U32(J_STIFFNESS)),
+    ("J_SPRINGREF", U32(J_SPRINGREF)),
+    ("J_FRICTIONLOSS", U32(J_FRICTIONLOSS)),
+    ("J_LIMIT_K", U32(J_LIMIT_K)),
+    ("J_LIMIT_B", U32(J_LIMIT_B)),
+    ("J_SOLIMP", U32(J_SOLIMP)),
     ("JOINT_FREE", U32(JOINT_FREE)),
     ("JOINT_BALL", U32(JOINT_BALL)),
     ("JOINT_SLIDE", U32(JOINT_SLIDE)),

@@ -246,3 +246,68 @@ impl<'a, 'input> Compiler<'a, 'input> {
         )
     }
 }
+
+impl<'a, 'input> Compiler<'a, 'input> {
+    /// A `solref*` attribute: two numbers, (timeconst s > 0, dampratio > 0) or
+    /// (−stiffness, −damping) both ≤ 0, as MuJoCo reads them; MuJoCo's default when absent.
+    pub(super) fn solref(
+        &self,
+        n: Node<'a, 'input>,
+        a: &Attrs,
+        tag: &str,
+        name: &str,
+    ) -> Result<[f32; 2], Error> {
+        let Some(v) = self.floats(a, tag, name, &[2])? else {
+            return Ok(crate::sim::model::SOLREF_DEFAULT);
+        };
+        let ok = (v[0] > 0.0 && v[1] > 0.0) || (v[0] < 0.0 && v[1] <= 0.0);
+        if !ok {
+            return Err(self.err(
+                n,
+                format!("{tag}.{name}"),
+                format!(
+                    "is [{}, {}]; allowed: timeconst > 0 with dampratio > 0, or -stiffness < 0 with -damping <= 0",
+                    v[0], v[1]
+                ),
+            ));
+        }
+        Ok([v[0], v[1]])
+    }
+
+    /// A `solimp*` attribute: one to five numbers (d0, dwidth, width, midpoint, power),
+    /// the rest from MuJoCo's default; d0 and dwidth in (0, 1), width ≥ 0, midpoint in
+    /// (0, 1), power ≥ 1.
+    pub(super) fn solimp(
+        &self,
+        n: Node<'a, 'input>,
+        a: &Attrs,
+        tag: &str,
+        name: &str,
+    ) -> Result<[f32; 5], Error> {
+        let mut out = crate::sim::model::SOLIMP_DEFAULT;
+        let Some(v) = self.floats(a, tag, name, &[1, 2, 3, 4, 5])? else {
+            return Ok(out);
+        };
+        out[..v.len()].copy_from_slice(&v);
+        // MuJoCo clamps the impedances into [0.0001, 0.9999]; a zero d0 (Gymnasium's
+        // humanoid uses one) is therefore allowed and means 0.0001.
+        for d in &mut out[..2] {
+            *d = d.clamp(0.0001, 0.9999);
+        }
+        let ok = v.iter().take(2).all(|d| (0.0..=1.0).contains(d))
+            && out[2] >= 0.0
+            && out[3] > 0.0
+            && out[3] < 1.0
+            && out[4] >= 1.0;
+        if !ok {
+            return Err(self.err(
+                n,
+                format!("{tag}.{name}"),
+                format!(
+                    "is {v:?}; allowed: d0 and dwidth in [0, 1], width >= 0, midpoint in (0, 1), power >= 1"
+                ),
+            ));
+        }
+        Ok(out)
+    }
+}

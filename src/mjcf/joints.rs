@@ -28,6 +28,8 @@ impl<'a, 'input> Compiler<'a, 'input> {
             "stiffness",
             "springref",
             "ref",
+            "solreflimit",
+            "solimplimit",
         ];
         let a = if free {
             self.attrs_plain(n, tag, &["name"])
@@ -111,6 +113,8 @@ impl<'a, 'input> Compiler<'a, 'input> {
             stiffness: nonneg(self, "stiffness")?,
             springref: angular(self, self.float(&a, tag, "springref", 0.0)?),
             reference: angular(self, self.float(&a, tag, "ref", 0.0)?),
+            solref_limit: self.solref(n, &a, tag, "solreflimit")?,
+            solimp_limit: self.solimp(n, &a, tag, "solimplimit")?,
         };
         if let Some(nm) = &joint.name {
             if self.model.joint(nm).is_some() {

@@ -173,6 +173,8 @@ impl SceneBuilder {
             stiffness: 0.0,
             springref: 0.0,
             reference: 0.0,
+            solref_limit: crate::sim::model::SOLREF_DEFAULT,
+            solimp_limit: crate::sim::model::SOLIMP_DEFAULT,
         });
         j
     }

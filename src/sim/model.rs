@@ -133,7 +133,20 @@ pub struct Joint {
     pub springref: f32,
     /// Reference position: the qpos value of the model's initial configuration.
     pub reference: f32,
+    /// The limit's `solreflimit`: (timeconst s, dampratio), or (−stiffness, −damping) when
+    /// negative. Default [`SOLREF_DEFAULT`].
+    pub solref_limit: [f32; 2],
+    /// The limit's `solimplimit`: (d0, dwidth, width, midpoint, power). Default
+    /// [`SOLIMP_DEFAULT`].
+    pub solimp_limit: [f32; 5],
 }
+
+/// MuJoCo's default `solref`: a critically damped (dampratio 1) constraint with a time
+/// constant of 20 ms.
+pub const SOLREF_DEFAULT: [f32; 2] = [0.02, 1.0];
+/// MuJoCo's default `solimp`: impedance 0.9 at zero violation rising to 0.95 at 1 mm (or
+/// 1 mrad), along a sigmoid with midpoint 0.5 and power 2.
+pub const SOLIMP_DEFAULT: [f32; 5] = [0.9, 0.95, 0.001, 0.5, 2.0];
 
 /// Geometric primitive types. Meshes are not supported yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

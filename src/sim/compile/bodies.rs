@@ -146,22 +146,18 @@ impl SimBodies {
         let (mass, com, mut tensor) = combine(&parts);
         for &j in &self.joints_of[root] {
             let joint = &model.joints[j];
-            if joint.armature > 0.0 {
-                match joint.kind {
-                    JointKind::Hinge => {
-                        // Rotor inertia about the hinge axis, added to the body it drives:
-                        // exact for the joint's own degree of freedom when the parent is
-                        // much heavier, an approximation otherwise (documented).
-                        let a = joint.axis.normalize().as_dvec3();
-                        tensor +=
-                            DMat3::from_cols(a * a.x, a * a.y, a * a.z) * joint.armature as f64;
-                    }
-                    _ => warnings.push(format!(
-                        "joint `{}`: armature on {:?} joints is not modelled (hinges only)",
-                        joint.name.clone().unwrap_or_default(),
-                        joint.kind
-                    )),
-                }
+            if joint.kind == JointKind::Hinge && joint.armature > 0.0 {
+                // Rotor inertia about the hinge axis, added to the body it drives: exact
+                // for the joint's own degree of freedom when the parent is much heavier,
+                // an approximation otherwise (documented).
+                let a = joint.axis.normalize().as_dvec3();
+                tensor += DMat3::from_cols(a * a.x, a * a.y, a * a.z) * joint.armature as f64;
+            } else if joint.armature > 0.0 {
+                warnings.push(format!(
+                    "joint `{}`: armature on {:?} joints is not modelled (hinges only)",
+                    joint.name.clone().unwrap_or_default(),
+                    joint.kind
+                ));
             }
         }
         let (moments, axes) = principal(tensor);
@@ -310,16 +306,19 @@ fn joint_group(model: &Model, js: &[usize], root: usize) -> Result<(u32, u32, us
 
 /// Warnings for the joint settings the solver does not model.
 fn joint_warnings(joint: &Joint, warnings: &mut Vec<String>) {
-    if joint.stiffness != 0.0 {
+    let scalar = matches!(joint.kind, JointKind::Hinge | JointKind::Slide);
+    if joint.stiffness != 0.0 && !scalar {
         warnings.push(format!(
-            "joint `{}`: stiffness (springs) is not modelled",
-            joint.name.clone().unwrap_or_default()
+            "joint `{}`: stiffness (springs) on {:?} joints is not modelled (hinges and slides only)",
+            joint.name.clone().unwrap_or_default(),
+            joint.kind
         ));
     }
-    if joint.frictionloss != 0.0 {
+    if joint.frictionloss != 0.0 && !scalar {
         warnings.push(format!(
-            "joint `{}`: frictionloss is not modelled",
-            joint.name.clone().unwrap_or_default()
+            "joint `{}`: frictionloss on {:?} joints is not modelled (hinges and slides only)",
+            joint.name.clone().unwrap_or_default(),
+            joint.kind
         ));
     }
     if joint.kind == JointKind::Ball && joint.range.is_some() {

@@ -115,10 +115,12 @@ impl Compiled {
         opt[OPT_H as usize] = p.h;
         opt[OPT_DT as usize] = p.dt;
         (p.off_opt, p.wstride_opt) = family(&opt, per_world.options);
-        // Scratch: per-body substep words, controls, contact count, contacts.
+        // Scratch: per-body substep words, controls, joint start states, contact count,
+        // contacts.
         let nb = p.num_bodies;
         p.scratch_ctrl = SCRATCH_BODY * nb;
-        p.scratch_contacts = SCRATCH_BODY * nb + p.num_actuators + 1;
+        p.scratch_joints = p.scratch_ctrl + p.num_actuators;
+        p.scratch_contacts = p.scratch_joints + 2 * p.num_joints + 1;
         p.scratch_ring = p.scratch_contacts + p.contact_capacity * CONTACT_STRIDE;
         p.scratch_stride = p.scratch_ring + p.ring_len * p.num_actuators;
         if out.is_empty() {

@@ -247,6 +247,6 @@ fn scene_params(
         ring_len: 0,
         task_radius: 0.0,
         escape_radius: DEFAULT_ESCAPE_RADIUS,
-        pad1: 0,
+        scratch_joints: 0,
     }
 }

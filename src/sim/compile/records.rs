@@ -116,6 +116,15 @@ pub(super) fn joint_words(
         }
         w[J_DAMPING as usize] = joint.damping;
         w[J_SLOT as usize] = bits(slot_of_joint[j]);
+        if matches!(joint.kind, JointKind::Slide | JointKind::Hinge) {
+            w[J_STIFFNESS as usize] = joint.stiffness;
+            w[J_SPRINGREF as usize] = joint.springref;
+            w[J_FRICTIONLOSS as usize] = joint.frictionloss;
+        }
+        let (k, b) = limit_reference(joint, model.option.timestep);
+        w[J_LIMIT_K as usize] = k;
+        w[J_LIMIT_B as usize] = b;
+        w[J_SOLIMP as usize..J_SOLIMP as usize + 5].copy_from_slice(&joint.solimp_limit);
         put3(w, J_RELC_POS, rp);
         put4(w, J_RELC_QUAT, rq);
         put4(
@@ -175,4 +184,18 @@ pub(super) fn actuator_words(model: &Model) -> Result<(Vec<f32>, Vec<[f32; 2]>),
         }
     }
     Ok((act_words, ctrl_range))
+}
+
+/// MuJoCo's reference stiffness and damping (1/s², 1/s) of a joint's limit from its
+/// `solreflimit` and `solimplimit`: `K = 1 / (dmax² · tc² · dampratio²)`,
+/// `B = 2 / (dmax · tc)`, with the time constant raised to at least two model timesteps as
+/// MuJoCo's default `refsafe` flag does; negative solref values are `(-K, -B)` directly.
+fn limit_reference(joint: &crate::sim::model::Joint, timestep: f32) -> (f32, f32) {
+    let [tc, dr] = joint.solref_limit;
+    if tc <= 0.0 {
+        return (-tc, -dr);
+    }
+    let tc = tc.max(2.0 * timestep);
+    let dmax = joint.solimp_limit[1];
+    (1.0 / (dmax * dmax * tc * tc * dr * dr), 2.0 / (dmax * tc))
 }

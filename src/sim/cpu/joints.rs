@@ -94,55 +94,124 @@ impl World<'_> {
         }
     }
 
-    pub(super) fn solve_limit(&mut self, j: u32) {
+    /// Soft limit of joint `j` over substep `h`, after MuJoCo's: once the substep started
+    /// outside the range (violation `r0 < 0`, velocity `v0`), the joint is moved to where
+    /// its acceleration is `d·aref`, with `aref = −B·v − K·d·r` and the impedance `d` of
+    /// `|r0|`, taken implicitly in the end-of-substep violation and velocity so that any
+    /// `solreflimit` is stable. A violation therefore recovers as MuJoCo's does (a
+    /// critically damped return within about `timeconst`), but what the rest of the
+    /// substep pushed into the limit is taken back whole: MuJoCo lets `(1 − d)` of it
+    /// through, a 5–10% leak that against this solver's hard contacts would let a loaded
+    /// limit sink without bound. A limit only pushes.
+    pub(super) fn solve_limit(&mut self, j: u32, h: f32) {
         let (lo, hi) = (self.jw(j, J_RANGE_LO), self.jw(j, J_RANGE_HI));
-        let b = u(self.jw(j, J_BODY));
-        let p = self.parent(b);
-        let q = self.scalar_q(j);
-        let err = if q < lo {
-            q - lo
-        } else if q > hi {
-            q - hi
+        let i = self.joint_start_index(j);
+        let (q0, qd0) = (self.scratch[i], self.scratch[i + 1]);
+        // s maps the joint coordinate to the distance into the range.
+        let (s, bound) = if q0 < lo {
+            (1.0, lo)
+        } else if q0 > hi {
+            (-1.0, hi)
         } else {
             return;
         };
+        let r0 = s * (q0 - bound);
+        let v0 = s * qd0;
+        let r = s * (self.scalar_q(j) - bound);
+        let d = self.limit_impedance(j, -r0);
+        let (k, bd) = (self.jw(j, J_LIMIT_K), self.jw(j, J_LIMIT_B));
+        let x = (r0 + h * v0 + d * h * bd * r0) / (1.0 + d * h * bd + d * d * h * h * k);
+        let dr = x - r;
+        if dr <= 0.0 {
+            return;
+        }
+        let b = u(self.jw(j, J_BODY));
+        let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
             let a = self.hinge_axis_world(b);
-            self.solve_angle(b, p, -a * err);
+            self.solve_angle(b, p, a * (s * dr));
         } else {
             let a = self.slide_axis_world(b, u(self.jw(j, J_SLOT)));
             let xc = self.anchor_c_world(b);
             let (rb, rp) = (xc - self.pos(b), xc - self.pos(p));
-            self.solve_point(b, rb, p, rp, a * err);
+            self.solve_point(b, rb, p, rp, -a * (s * dr));
         }
     }
 
-    pub(super) fn damp_joint(&mut self, j: u32, h: f32) {
-        let d = self.jw(j, J_DAMPING);
+    /// MuJoCo's constraint impedance at violation `x` ≥ 0 from the joint's `solimplimit`
+    /// (d0, dwidth, width, midpoint, power): d0 at 0 rising along a two-piece power
+    /// sigmoid to dwidth at `width` and beyond.
+    pub(super) fn limit_impedance(&self, j: u32, x: f32) -> f32 {
+        let d0 = self.jw(j, J_SOLIMP);
+        let dw = self.jw(j, J_SOLIMP + 1);
+        let width = self.jw(j, J_SOLIMP + 2);
+        let mid = self.jw(j, J_SOLIMP + 3);
+        let power = self.jw(j, J_SOLIMP + 4);
+        if x >= width {
+            return dw;
+        }
+        let t = x / width;
+        let y = if t <= mid {
+            pow_sigmoid(t, power) / pow_sigmoid(mid, power - 1.0)
+        } else {
+            1.0 - pow_sigmoid(1.0 - t, power) / pow_sigmoid(1.0 - mid, power - 1.0)
+        };
+        d0 + y * (dw - d0)
+    }
+
+    /// Scratch index of joint `j`'s start-of-substep position (its velocity follows).
+    pub(super) fn joint_start_index(&self, j: u32) -> usize {
+        (self.p.scratch_joints + 2 * j) as usize
+    }
+
+    /// Whether joint `j` needs its start-of-substep state: a limited hinge or slide.
+    pub(super) fn tracks_start(&self, j: u32) -> bool {
+        u(self.jw(j, J_LIMITED)) != 0
+    }
+
+    /// Inverse effective mass of joint `j`'s degree of freedom through its two bodies: how
+    /// an impulse along it changes its velocity, 1/(kg·m²) or 1/kg.
+    pub(super) fn joint_inv_mass(&self, j: u32) -> f32 {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
             let a = self.hinge_axis_world(b);
-            let wrel = (self.angvel(b) - self.angvel(p)).dot(a);
-            let w = self.ang_inv_mass(b, a) + self.ang_inv_mass(p, a);
-            // Implicit: the impulse that a damper integrated backward-Euler would apply.
-            let imp = a * (-wrel * d * h / (1.0 + d * h * w));
-            let wb = self.angvel(b) + self.inv_inertia_mul(b, imp);
-            self.set_angvel_if(b, wb);
-            let wp = self.angvel(p) - self.inv_inertia_mul(p, imp);
-            self.set_angvel_if(p, wp);
+            self.ang_inv_mass(b, a) + self.ang_inv_mass(p, a)
         } else {
             let a = self.slide_axis_world(b, u(self.jw(j, J_SLOT)));
             let x = self.anchor_c_world(b);
             let (rb, rp) = (x - self.pos(b), x - self.pos(p));
-            let vc = self.vel(b) + cross(self.angvel(b), rb);
-            let vp = self.vel(p) + cross(self.angvel(p), rp);
-            let vrel = (vc - vp).dot(a);
-            let w = self.point_inv_mass(b, rb, a) + self.point_inv_mass(p, rp, a);
-            let imp = a * (-vrel * d * h / (1.0 + d * h * w));
-            self.apply_vel_impulse(b, imp, rb);
-            self.apply_vel_impulse(p, -imp, rp);
+            self.point_inv_mass(b, rb, a) + self.point_inv_mass(p, rp, a)
         }
+    }
+
+    /// A velocity-level impulse `imp` (N·m·s or N·s) along joint `j`: on the child, and its
+    /// reaction on the parent.
+    pub(super) fn joint_impulse(&mut self, j: u32, imp: f32) {
+        let b = u(self.jw(j, J_BODY));
+        let p = self.parent(b);
+        if u(self.jw(j, J_KIND)) == JOINT_HINGE {
+            let tau = self.hinge_axis_world(b) * imp;
+            let wb = self.angvel(b) + self.inv_inertia_mul(b, tau);
+            self.set_angvel_if(b, wb);
+            let wp = self.angvel(p) - self.inv_inertia_mul(p, tau);
+            self.set_angvel_if(p, wp);
+        } else {
+            let force = self.slide_axis_world(b, u(self.jw(j, J_SLOT))) * imp;
+            let x = self.anchor_c_world(b);
+            let (rb, rp) = (x - self.pos(b), x - self.pos(p));
+            self.apply_vel_impulse(b, force, rb);
+            self.apply_vel_impulse(p, -force, rp);
+        }
+    }
+
+    /// Viscous damping of joint `j` over substep `h`: the impulse that a damper integrated
+    /// backward-Euler would apply.
+    pub(super) fn damp_joint(&mut self, j: u32, h: f32) {
+        let d = self.jw(j, J_DAMPING);
+        let w = self.joint_inv_mass(j);
+        let imp = -self.scalar_qd(j) * d * h / (1.0 + d * h * w);
+        self.joint_impulse(j, imp);
     }
     pub(super) fn set_angvel_if(&mut self, b: u32, w: Vec3) {
         if b != NONE {
@@ -168,25 +237,39 @@ impl World<'_> {
         gear * f
     }
 
+    /// Actuator forces, then joint springs (`-stiffness · (q − springref)`), into the
+    /// velocities over substep `h`.
     pub(super) fn apply_actuators(&mut self, h: f32) {
         for a in 0..self.p.num_actuators {
             let f = self.actuator_force(a);
             let j = u(self.aw(a, A_JOINT));
-            let b = u(self.jw(j, J_BODY));
-            let p = self.parent(b);
-            if u(self.jw(j, J_KIND)) == JOINT_HINGE {
-                let tau = self.hinge_axis_world(b) * (f * h);
-                let wb = self.angvel(b) + self.inv_inertia_mul(b, tau);
-                self.set_angvel_if(b, wb);
-                let wp = self.angvel(p) - self.inv_inertia_mul(p, tau);
-                self.set_angvel_if(p, wp);
-            } else {
-                let force = self.slide_axis_world(b, u(self.jw(j, J_SLOT))) * (f * h);
-                let x = self.anchor_c_world(b);
-                let (rb, rp) = (x - self.pos(b), x - self.pos(p));
-                self.apply_vel_impulse(b, force, rb);
-                self.apply_vel_impulse(p, -force, rp);
+            self.joint_impulse(j, f * h);
+        }
+        for j in 0..self.p.num_joints {
+            let k = self.jw(j, J_STIFFNESS);
+            if k > 0.0 {
+                let f = -k * (self.scalar_q(j) - self.jw(j, J_SPRINGREF));
+                self.joint_impulse(j, f * h);
             }
+        }
+    }
+
+    /// Dry friction (`frictionloss`) of every rubbing joint against the velocities the
+    /// substep's forces gave it, before they move anything: an impulse of at most
+    /// frictionloss · h stops the joint or slows it, so that a joint held by friction does
+    /// not creep.
+    pub(super) fn apply_joint_friction(&mut self, h: f32) {
+        for j in 0..self.p.num_joints {
+            let fl = self.jw(j, J_FRICTIONLOSS);
+            if fl <= 0.0 {
+                continue;
+            }
+            let w = self.joint_inv_mass(j);
+            if w <= PHYS_EPS {
+                continue;
+            }
+            let stop = -self.scalar_qd(j) / w;
+            self.joint_impulse(j, stop.clamp(-fl * h, fl * h));
         }
     }
 }
@@ -203,10 +286,22 @@ impl World<'_> {
     }
 
     /// Every limited joint's limit, in joint order.
-    pub(super) fn solve_limits(&mut self) {
+    pub(super) fn solve_limits(&mut self, h: f32) {
         for j in 0..self.p.num_joints {
             if u(self.jw(j, J_LIMITED)) != 0 {
-                self.solve_limit(j);
+                self.solve_limit(j, h);
+            }
+        }
+    }
+
+    /// The position and velocity of every limited joint at the start of the substep, for
+    /// the soft limits.
+    pub(super) fn record_joint_states(&mut self) {
+        for j in 0..self.p.num_joints {
+            if self.tracks_start(j) {
+                let i = self.joint_start_index(j);
+                self.scratch[i] = self.scalar_q(j);
+                self.scratch[i + 1] = self.scalar_qd(j);
             }
         }
     }
@@ -229,5 +324,17 @@ impl World<'_> {
                 self.state[i] = q;
             }
         }
+    }
+}
+
+/// `x^p` for `x` ≥ 0, exact for the default power 2 (and 1): the GPU twin takes the same
+/// branches, so the default impedance is bit-identical on both.
+fn pow_sigmoid(x: f32, p: f32) -> f32 {
+    if p == 2.0 {
+        x * x
+    } else if p == 1.0 {
+        x
+    } else {
+        x.powf(p)
     }
 }

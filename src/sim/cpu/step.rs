@@ -16,11 +16,13 @@ impl World<'_> {
         let nc = self.num_contacts();
         for _ in 0..self.p.substeps {
             self.record_normal_velocities(nc); // each contact's approach speed, for restitution
-            self.apply_actuators(h); // actuator forces into velocities
+            self.record_joint_states(); // limited joints' position and velocity
+            self.apply_actuators(h); // actuator and joint spring forces into velocities
             self.integrate_velocities(h); // gravity, gyroscopic term; the substep's start pose
+            self.apply_joint_friction(h); // dry friction, before anything moves
             self.integrate_positions(h); // symplectic Euler
             self.solve_joints(); // one Gauss-Seidel pass over the joint groups
-            self.solve_limits(); // joint limits
+            self.solve_limits(h); // soft joint limits (MuJoCo's solreflimit, solimplimit)
             self.solve_contacts(nc); // normal, then static friction per patch
             self.velocities_from_positions(h); // v += dx / h, w += dphi / h
             self.solve_contact_velocities(nc, h); // dynamic friction, restitution
