@@ -26,6 +26,10 @@ pub struct RolloutArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     pub lenient: bool,
+    /// Start every episode from this MJCF `<key>` (by name) instead of the scene's
+    /// reference configuration at rest (scene envs only).
+    #[arg(long, value_name = "NAME")]
+    pub keyframe: Option<String>,
     /// Domain randomization spec (JSON); without it a registered env uses the default
     /// spec of its scene-table row, if it has one (`push-cube` does), and a scene file
     /// randomizes nothing.
@@ -192,6 +196,7 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
         input.env.as_deref(),
         a.scene.as_deref(),
         a.lenient,
+        a.keyframe.as_deref(),
         &cfg,
     )?;
     // Check everything before any work, so a bad file leaves no partial output.
