@@ -2,7 +2,12 @@
 //! observation (round trip) and against MuJoCo's forward kinematics, keyframes as reset
 //! states, and `rollout`'s "initial_qpos" / "qpos" fields.
 
+mod common;
+
+use common::gpu;
 use glam::{Quat, Vec3};
+use manyworlds::env::scene::{make_mjcf, SceneConfig, SceneEnv};
+use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::mjcf::{load_file, LoadOptions};
 use manyworlds::sim::compile::{compile, Compiled, PhysicsOptions};
 use manyworlds::sim::model::{JointKind, Model};
@@ -323,4 +328,254 @@ fn state_from_qpos_rejects_bad_input() {
         e.contains("qpos[7..11]") && e.contains("nonzero norm"),
         "{e}"
     );
+}
+
+/// The probe scene's keyframe `bent`, as written in qpos_probe.xml.
+const BENT_QPOS: [f32; 16] = [
+    0.1, -0.2, 1.2, 0.8, 0.2, -0.4, 0.4, 0.9, 0.1, 0.3, -0.3, 1.5, 0.3, -0.1, 2.0, -0.7,
+];
+const BENT_QVEL: [f32; 14] = [
+    0.5, -0.3, 0.2, 1.0, -2.0, 0.5, 0.3, -0.4, 0.8, 1.2, -0.5, 0.25, -1.5, 2.0,
+];
+
+/// The probe scene on the GPU, resets from `keyframe`, with `reset_noise`.
+fn probe_env(keyframe: Option<&str>, reset_noise: f32, worlds: usize) -> Result<SceneEnv, Error> {
+    let sc = SceneConfig {
+        keyframe: keyframe.map(Into::into),
+        reset_noise,
+        ..SceneConfig::new("qpos_probe")
+    };
+    let cfg = EnvConfig::new(worlds).autoreset(AutoresetMode::Disabled);
+    make_mjcf(gpu(), PROBE_XML, "qpos_probe.xml", false, &sc, &cfg)
+}
+
+/// `SceneConfig::keyframe`: every world's reset observation (the GPU's qpos, qvel) is the
+/// key's to 1e-5; with reset noise each hinge, slide and free x, y moves by at most the
+/// noise and the rest of qpos stays; `set_qpos_qvel` then `get_qpos_qvel` and the GPU observation
+/// give back what was set, to 1e-5; an unknown key name is an error listing the keys.
+#[test]
+fn keyframe_resets_and_qpos_api_on_the_gpu() {
+    let (m, c) = probe();
+    assert_eq!(m.keyframes[0].qpos, BENT_QPOS);
+    let mut e = probe_env(Some("bent"), 0.0, 3).unwrap_or_else(|e| panic!("{e}"));
+    let obs = e.reset(5).unwrap().to_vec();
+    let od = m.nq() + m.nv();
+    for w in 0..3 {
+        let row = &obs[w * od..(w + 1) * od];
+        assert_same_q(
+            &c,
+            (&BENT_QPOS, &BENT_QVEL),
+            row,
+            1e-5,
+            &format!("world {w}"),
+        );
+    }
+    // The env-level API, on world 1; world 2 keeps the key.
+    let mut rng = Rng(3);
+    let (qpos, qvel) = random_q(&m, &mut rng);
+    e.set_qpos_qvel(&[1], &qpos, &qvel).unwrap();
+    let obs = e.observations().to_vec();
+    assert_same_q(
+        &c,
+        (&qpos, &qvel),
+        &obs[od..2 * od],
+        1e-5,
+        "set world 1, GPU",
+    );
+    let got = e.get_qpos_qvel(Worlds::Some(&[1, 2])).unwrap();
+    assert_same_q(&c, (&qpos, &qvel), &got[..od], 1e-5, "set world 1, host");
+    assert_same_q(&c, (&BENT_QPOS, &BENT_QVEL), &got[od..], 1e-5, "world 2");
+    let err = e
+        .set_qpos_qvel(&[0], &qpos[1..], &qvel)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("qpos") && err.contains("1 worlds × 16"),
+        "{err}"
+    );
+    let mut nan = qvel.clone();
+    nan[4] = f32::NAN;
+    let err = e.set_qpos_qvel(&[2], &qpos, &nan).unwrap_err().to_string();
+    assert!(
+        err.contains("world 2 qvel[4]") && err.contains("NaN"),
+        "{err}"
+    );
+
+    // Reset noise on top of the key.
+    let noise = 0.05;
+    let mut e = probe_env(Some("bent"), noise, 4).unwrap();
+    let obs = e.reset(9).unwrap().to_vec();
+    let mut moved = 0.0_f32;
+    for w in 0..4 {
+        let row = &obs[w * od..(w + 1) * od];
+        // qpos 0, 1: free x, y; 11..16: hinges and slides. The rest stays put. (Velocities
+        // are left as they are, so the joint rates read at the moved anchors change by
+        // ω × the displacement: not compared.)
+        for (k, (&got, &want)) in row[..m.nq()].iter().zip(&BENT_QPOS).enumerate() {
+            let bound = if matches!(k, 0 | 1 | 11..=15) {
+                noise
+            } else {
+                0.0
+            };
+            assert!(
+                (got - want).abs() <= bound + 1e-5,
+                "world {w} qpos[{k}] {got} vs {want}"
+            );
+            moved = moved.max((got - want).abs());
+        }
+    }
+    assert!(moved > 0.01, "reset noise moved nothing ({moved})");
+
+    for (key, needle) in [
+        ("nope", "a <key> of the scene: bent"),
+        ("Bent", "a <key> of the scene: bent"),
+    ] {
+        let err = probe_env(Some(key), 0.0, 1)
+            .err()
+            .expect("unknown key accepted")
+            .to_string();
+        assert!(
+            err.contains("keyframe") && err.contains(key) && err.contains(needle),
+            "{err}"
+        );
+    }
+}
+
+/// Runs `manyworlds rollout --scene qpos_probe.xml` on `doc`; (success, stderr, output).
+fn rollout_probe(doc: &serde_json::Value, tag: &str) -> (bool, String, serde_json::Value) {
+    let d = std::env::temp_dir().join(format!("manyworlds-qpos-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let (scene, input, output) = (
+        d.join("qpos_probe.xml"),
+        d.join("in.json"),
+        d.join("out.json"),
+    );
+    std::fs::write(&scene, PROBE_XML).unwrap();
+    std::fs::write(&input, doc.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_manyworlds"))
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .args(["rollout", "--scene"])
+        .arg(&scene)
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = std::fs::read_to_string(&output)
+        .map(|t| serde_json::from_str(&t).unwrap())
+        .unwrap_or(serde_json::Value::Null);
+    (out.status.success(), err, json)
+}
+
+fn floats(v: &serde_json::Value) -> Vec<f32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
+/// `rollout`: "initial_qpos"/"initial_qvel" start a world there (echoed as qpos[0] and
+/// qvel[0] to 1e-5; qvel zeros when left out), every world has T + 1 rows of qpos (nq)
+/// and qvel (nv), and bad input is refused naming the world and field.
+#[test]
+fn rollout_takes_initial_qpos_and_writes_qpos_qvel() {
+    let (m, c) = probe();
+    let steps = 3;
+    let zeros = vec![vec![0.0; 0]; steps];
+    let doc = serde_json::json!({
+        "seed": 1, "steps": steps,
+        "worlds": [
+            {"initial_qpos": BENT_QPOS, "initial_qvel": BENT_QVEL, "actions": zeros},
+            {"initial_qpos": BENT_QPOS, "actions": zeros},
+            {"actions": zeros},
+        ]
+    });
+    let (ok, err, out) = rollout_probe(&doc, "ok");
+    assert!(ok, "{err}");
+    let worlds = out["worlds"].as_array().unwrap();
+    let nv0 = vec![0.0; m.nv()];
+    for (w, world) in worlds.iter().enumerate() {
+        let (qpos, qvel) = (
+            world["qpos"].as_array().unwrap(),
+            world["qvel"].as_array().unwrap(),
+        );
+        assert_eq!(
+            (qpos.len(), qvel.len()),
+            (steps + 1, steps + 1),
+            "world {w}"
+        );
+        for t in 0..=steps {
+            assert_eq!(floats(&qpos[t]).len(), m.nq());
+            assert_eq!(floats(&qvel[t]).len(), m.nv());
+        }
+        let mut first = floats(&qpos[0]);
+        first.extend(floats(&qvel[0]));
+        let want: (&[f32], &[f32]) = match w {
+            0 => (&BENT_QPOS, &BENT_QVEL),
+            1 => (&BENT_QPOS, &nv0),
+            _ => (&m.qpos0(), &nv0),
+        };
+        assert_same_q(&c, want, &first, 1e-5, &format!("world {w} qpos[0]"));
+        // The plain scene observes qpos then qvel: the GPU's agrees with the host's.
+        assert_same_q(
+            &c,
+            want,
+            &floats(&world["obs"][0]),
+            1e-5,
+            &format!("world {w} obs[0]"),
+        );
+    }
+    let world = |extra: serde_json::Value| {
+        let mut w = serde_json::json!({"actions": zeros});
+        w.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::json!({"seed": 1, "steps": steps, "worlds": [{"actions": zeros}, w]})
+    };
+    let mut nan_qvel = serde_json::json!(BENT_QVEL);
+    nan_qvel[3] = serde_json::json!(1e39);
+    let cases = [
+        (
+            serde_json::json!({"initial_qpos": &BENT_QPOS[1..]}),
+            "worlds[1].initial_qpos",
+            "has 15 values",
+        ),
+        (
+            serde_json::json!({"initial_qpos": BENT_QPOS, "initial_qvel": [0.0]}),
+            "worlds[1].initial_qvel",
+            "has 1 values",
+        ),
+        (
+            serde_json::json!({"initial_qpos": BENT_QPOS, "initial_qvel": nan_qvel}),
+            "worlds[1].initial_qvel[3]",
+            "finite",
+        ),
+        (
+            serde_json::json!({"initial_qvel": BENT_QVEL}),
+            "worlds[1].initial_qvel",
+            "needs initial_qpos",
+        ),
+        (
+            serde_json::json!({"initial_qpos": BENT_QPOS, "initial_state": [0.0]}),
+            "worlds[1]",
+            "give one kind",
+        ),
+        (
+            serde_json::json!({"initial_qpos": [0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]}),
+            "worlds[1].initial_qpos",
+            "nonzero norm",
+        ),
+    ];
+    for (i, (extra, field, needle)) in cases.into_iter().enumerate() {
+        let (ok, err, _) = rollout_probe(&world(extra), &format!("bad{i}"));
+        assert!(!ok, "case {i} accepted");
+        assert!(
+            err.contains(field) && err.contains(needle),
+            "case {i}: {err}"
+        );
+        assert!(!err.contains("panicked"), "case {i}: {err}");
+    }
 }

@@ -39,8 +39,8 @@ use glam::{Quat, Vec3};
 mod qpos;
 
 pub use super::table::{registered, EmbeddedFile, RegisteredScene, SCENES};
-pub use qpos::make_registered_with;
 pub use super::task::Task;
+pub use qpos::make_registered_with;
 
 /// The boxes scene (8 free boxes on a plane), embedded: the default benchmark scene.
 /// Kept for callers; a scene's text is its row's [`RegisteredScene::xml`].
@@ -574,7 +574,6 @@ impl SceneEnv {
     pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
         self.compiled.body_poses(state)
     }
-
 }
 
 impl VecEnv for SceneEnv {

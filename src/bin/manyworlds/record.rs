@@ -113,7 +113,14 @@ pub fn run(a: &Args) -> Result<(), Error> {
     };
     let mut cfg = EnvConfig::new(a.worlds).render(rc);
     cfg.randomize = spec;
-    let mut env = open_scene(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, a.keyframe.as_deref(), &cfg)?;
+    let mut env = open_scene(
+        &gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        a.keyframe.as_deref(),
+        &cfg,
+    )?;
     let dt = env.spec().dt;
     env.reset(a.seed)?;
     let pool = random_actions(&env, a.seed, 8);

@@ -74,7 +74,14 @@ pub fn run(a: &RenderArgs) -> Result<(), Error> {
     };
     let mut cfg = EnvConfig::new(a.worlds).render(rc.clone());
     cfg.randomize = spec;
-    let (mut env, _) = open_env(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, a.keyframe.as_deref(), &cfg)?;
+    let (mut env, _) = open_env(
+        &gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        a.keyframe.as_deref(),
+        &cfg,
+    )?;
     env.reset(a.seed)?;
     let pool = random_actions(env.as_ref(), a.seed, 8);
     for t in 0..a.steps {

@@ -448,7 +448,9 @@ fn state_of_joints(
 
 /// Overwrites the reset state of the worlds that give an initial state (clocks at 0).
 fn set_initial_states(env: &mut dyn VecEnv, initial: &[Option<Vec<f32>>]) -> Result<(), Error> {
-    let given: Vec<usize> = (0..initial.len()).filter(|&w| initial[w].is_some()).collect();
+    let given: Vec<usize> = (0..initial.len())
+        .filter(|&w| initial[w].is_some())
+        .collect();
     if !given.is_empty() {
         let mut states = env.get_state(Worlds::Some(&given))?;
         states.state = given

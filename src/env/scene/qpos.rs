@@ -26,7 +26,11 @@ fn prefixed(e: Error, what: &str) -> Error {
 
 /// The State of `model`'s keyframe called `name`, as compiled into `compiled`; an error
 /// listing the keyframe names when there is none of that name.
-pub(super) fn keyframe_state(model: &Model, compiled: &Compiled, name: &str) -> Result<Vec<f32>, Error> {
+pub(super) fn keyframe_state(
+    model: &Model,
+    compiled: &Compiled,
+    name: &str,
+) -> Result<Vec<f32>, Error> {
     let Some(key) = model
         .keyframes
         .iter()
