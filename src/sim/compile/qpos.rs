@@ -72,7 +72,7 @@ fn check(field: &str, values: &[f32], n: usize, what: &str) -> Result<(), Error>
 fn quat_at(qpos: &[f32], at: usize) -> Result<Quat, Error> {
     let q = Quat::from_xyzw(qpos[at + 1], qpos[at + 2], qpos[at + 3], qpos[at]);
     let n = q.length();
-    if !(n > 1e-6) {
+    if n <= 1e-6 {
         return Err(Error::InvalidArgument {
             field: format!("qpos[{at}..{}]", at + 4),
             value: format!("{:?} (norm {n})", &qpos[at..at + 4]),
@@ -238,7 +238,7 @@ impl Compiled {
         let model = c.model_words(1, PerWorld::default());
         let sd = c.params.state_dim as usize;
         let (nq, nv) = (c.params.nq as usize, c.params.nv as usize);
-        let rows = if sd == 0 { 0 } else { states.len() / sd };
+        let rows = states.len().checked_div(sd).unwrap_or(0);
         let mut out = vec![0.0_f32; rows * (nq + nv)];
         let mut row = vec![0.0_f32; sd];
         for r in 0..rows {
