@@ -8,7 +8,8 @@
 //!   angular velocity (13 floats), then one word per joint (the last hinge angle, so
 //!   angles stay continuous across turns). See [`crate::layout::physics`].
 //! - Reset: the scene's initial state (the Model's `init` family: shared, or one per world
-//!   when randomized). No reset noise yet.
+//!   when randomized): the reference configuration at rest, or the MJCF keyframe named by
+//!   [`SceneConfig::keyframe`]; then [`SceneConfig::reset_noise`] and randomization on top.
 //! - Plain scenes earn no reward and never terminate; they truncate after
 //!   `max_episode_steps`.
 //! - Faults stay in their world. A world whose state turns non-finite ([`FLAG_NONFINITE`])
@@ -35,8 +36,11 @@ use crate::sim::model::Model;
 use crate::Error;
 use glam::{Quat, Vec3};
 
+mod qpos;
+
 pub use super::table::{registered, EmbeddedFile, RegisteredScene, SCENES};
 pub use super::task::Task;
+pub use qpos::make_registered_with;
 
 /// The boxes scene (8 free boxes on a plane), embedded: the default benchmark scene.
 /// Kept for callers; a scene's text is its row's [`RegisteredScene::xml`].
@@ -73,6 +77,10 @@ pub struct SceneConfig {
     /// scratch and Model records ([`PrivatePlan`]). Default [`PRIVATE_WORDS`]; 0 reads
     /// everything from storage buffers (results are bitwise the same either way).
     pub private_words: u32,
+    /// The MJCF `<key>` (by name) whose qpos and qvel every reset starts from, through
+    /// [`Compiled::state_from_qpos`] (its `ctrl` is not used). Default `None`: the
+    /// reference configuration (qpos0) at rest, as MuJoCo's `mj_resetData`.
+    pub keyframe: Option<String>,
 }
 
 /// Default [`SceneConfig::private_words`]: 4096 words (16 KiB per invocation). On
@@ -149,6 +157,7 @@ impl SceneConfig {
             reset_noise: 0.0,
             escape_radius: crate::sim::compile::DEFAULT_ESCAPE_RADIUS,
             private_words: PRIVATE_WORDS,
+            keyframe: None,
         }
     }
 }
@@ -233,6 +242,9 @@ fn build(
         });
     }
     let mut compiled = compile(model, &scene.physics)?;
+    if let Some(name) = &scene.keyframe {
+        compiled.init_state = qpos::keyframe_state(model, &compiled, name)?;
+    }
     let n = config.worlds;
     let mut render_config = config.render.clone();
     let cameras = render_config

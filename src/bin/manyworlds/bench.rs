@@ -458,7 +458,7 @@ impl Bench<'_> {
             "building {} ×{worlds} (kernels compile on first use)",
             t.name
         ));
-        let (mut env, _) = open_env(self.gpu, t.registered, t.scene, a.lenient, &cfg)?;
+        let (mut env, _) = open_env(self.gpu, t.registered, t.scene, a.lenient, None, &cfg)?;
         let es = env.spec().clone();
         let images = es.images.as_ref();
         Ok(CellEnv {

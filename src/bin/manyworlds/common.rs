@@ -24,32 +24,45 @@ pub fn load_randomize(path: Option<&str>) -> Result<Option<manyworlds::randomize
 }
 
 /// Opens a registered env, or an MJCF scene file; scenes also return their compiled
-/// description (joint and body names) for outputs.
+/// description (joint and body names) for outputs. `keyframe` names the MJCF `<key>`
+/// resets start from (scenes only).
 pub fn open_env(
     gpu: &Gpu,
     name: Option<&str>,
     scene_file: Option<&str>,
     lenient: bool,
+    keyframe: Option<&str>,
     cfg: &EnvConfig,
 ) -> Result<(Box<dyn VecEnv>, Option<manyworlds::sim::compile::Compiled>), Error> {
     if let (None, Some(n)) = (scene_file, name) {
         if scene::registered(n).is_none() {
+            if let Some(k) = keyframe {
+                return Err(Error::InvalidArgument {
+                    field: "--keyframe".into(),
+                    value: k.into(),
+                    allowed: format!(
+                        "only with a scene env ({}) or --scene FILE.xml; `{n}` has no scene",
+                        scene_env_names().join(", ")
+                    ),
+                });
+            }
             return Ok((env::make(gpu, n, cfg)?, None));
         }
     }
-    let e = open_scene(gpu, name, scene_file, lenient, cfg)?;
+    let e = open_scene(gpu, name, scene_file, lenient, keyframe, cfg)?;
     let c = e.compiled().clone();
     Ok((Box::new(e), Some(c)))
 }
 
 /// Opens a registered scene env or an MJCF scene file as a [`SceneEnv`] (for commands
 /// that need its renderer or compiled scene); envs without a scene (`cartpole`) are an
-/// error that names the scene envs.
+/// error that names the scene envs. `keyframe` names the MJCF `<key>` resets start from.
 pub fn open_scene(
     gpu: &Gpu,
     name: Option<&str>,
     scene_file: Option<&str>,
     lenient: bool,
+    keyframe: Option<&str>,
     cfg: &EnvConfig,
 ) -> Result<SceneEnv, Error> {
     let (xml, label) = match (scene_file, name) {
@@ -62,7 +75,16 @@ pub fn open_scene(
         ),
         (None, Some(n)) => {
             return match scene::registered(n) {
-                Some(row) => row.make(gpu, cfg),
+                Some(row) => match keyframe {
+                    None => row.make(gpu, cfg),
+                    Some(k) => {
+                        let sc = SceneConfig {
+                            keyframe: Some(k.into()),
+                            ..row.config()
+                        };
+                        scene::make_registered_with(gpu, row, &sc, cfg)
+                    }
+                },
                 None => Err(Error::InvalidArgument {
                     field: "--env".into(),
                     value: n.into(),
@@ -94,7 +116,10 @@ pub fn open_scene(
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
-    let sc = SceneConfig::new(&label);
+    let sc = SceneConfig {
+        keyframe: keyframe.map(Into::into),
+        ..SceneConfig::new(&label)
+    };
     let e = scene::make_scene(gpu, &loaded.model, &sc, cfg)?;
     for w in &e.compiled().warnings {
         eprintln!("warning: {w}");

@@ -363,7 +363,15 @@ fn open_rendering_env(
         .render(rc)
         .autoreset(AutoresetMode::Disabled);
     cfg.randomize = spec;
-    open_scene(gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg).map_err(|e| match e {
+    open_scene(
+        gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        None,
+        &cfg,
+    )
+    .map_err(|e| match e {
         Error::InvalidArgument {
             field,
             value,

@@ -66,6 +66,10 @@ pub struct Args {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     pub lenient: bool,
+    /// Start every episode from this MJCF `<key>` (by name) instead of the scene's
+    /// reference configuration at rest (scene envs only).
+    #[arg(long, value_name = "NAME")]
+    pub keyframe: Option<String>,
     /// Output: a `.gif` file (looping animation), or a directory (created) that receives
     /// `frame_0000.png`, `frame_0001.png`, ...
     #[arg(long)]
@@ -109,7 +113,14 @@ pub fn run(a: &Args) -> Result<(), Error> {
     };
     let mut cfg = EnvConfig::new(a.worlds).render(rc);
     cfg.randomize = spec;
-    let mut env = open_scene(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg)?;
+    let mut env = open_scene(
+        &gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        a.keyframe.as_deref(),
+        &cfg,
+    )?;
     let dt = env.spec().dt;
     env.reset(a.seed)?;
     let pool = random_actions(&env, a.seed, 8);

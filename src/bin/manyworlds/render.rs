@@ -47,6 +47,10 @@ pub struct RenderArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     pub lenient: bool,
+    /// Start every episode from this MJCF `<key>` (by name) instead of the scene's
+    /// reference configuration at rest (scene envs only).
+    #[arg(long, value_name = "NAME")]
+    pub keyframe: Option<String>,
     /// Domain randomization spec (JSON); without it a registered env uses the default
     /// spec of its scene-table row, if it has one (`push-cube` does), and a scene file
     /// randomizes nothing.
@@ -70,7 +74,14 @@ pub fn run(a: &RenderArgs) -> Result<(), Error> {
     };
     let mut cfg = EnvConfig::new(a.worlds).render(rc.clone());
     cfg.randomize = spec;
-    let (mut env, _) = open_env(&gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg)?;
+    let (mut env, _) = open_env(
+        &gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        a.keyframe.as_deref(),
+        &cfg,
+    )?;
     env.reset(a.seed)?;
     let pool = random_actions(env.as_ref(), a.seed, 8);
     for t in 0..a.steps {

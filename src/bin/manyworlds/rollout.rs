@@ -12,12 +12,15 @@ use serde::{Deserialize, Serialize};
 #[derive(clap::Args)]
 pub struct RolloutArgs {
     /// Input JSON: {"env", "seed", "steps", "autoreset"?, "worlds": [{"initial_state"?,
-    /// "actions"}]}; "autoreset" is "disabled" (the default), "next_step" or "same_step".
+    /// "initial_qpos"?, "initial_qvel"?, "actions"}]}; "autoreset" is "disabled" (the
+    /// default), "next_step" or "same_step". Scenes may start a world from MuJoCo's joint
+    /// coordinates ("initial_qpos", and "initial_qvel", zeros when left out) instead of an
+    /// internal "initial_state".
     #[arg(long)]
     pub input: String,
     /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]};
-    /// scenes add "joints" and "bodies" per world, and randomized envs "params": one
-    /// object per episode of the world with the values drawn at its reset.
+    /// scenes add "qpos", "qvel", "joints" and "bodies" per world, and randomized envs
+    /// "params": one object per episode of the world with the values drawn at its reset.
     #[arg(long)]
     pub output: String,
     /// An MJCF scene to roll out (the input's "env" may then be left out).
@@ -26,6 +29,10 @@ pub struct RolloutArgs {
     /// Load the scene even when it holds unsupported dynamics (they become warnings).
     #[arg(long)]
     pub lenient: bool,
+    /// Start every episode from this MJCF `<key>` (by name) instead of the scene's
+    /// reference configuration at rest (scene envs only).
+    #[arg(long, value_name = "NAME")]
+    pub keyframe: Option<String>,
     /// Domain randomization spec (JSON); without it a registered env uses the default
     /// spec of its scene-table row, if it has one (`push-cube` does), and a scene file
     /// randomizes nothing.
@@ -75,6 +82,12 @@ impl RolloutAutoreset {
 struct RolloutWorldIn {
     #[serde(default)]
     initial_state: Option<Vec<f64>>,
+    /// Scenes: the initial joint positions (nq, MuJoCo's conventions).
+    #[serde(default)]
+    initial_qpos: Option<Vec<f64>>,
+    /// Scenes: the initial joint velocities (nv); zeros when only `initial_qpos` is given.
+    #[serde(default)]
+    initial_qvel: Option<Vec<f64>>,
     actions: Vec<Vec<f64>>,
 }
 
@@ -94,6 +107,12 @@ struct RolloutWorldOut {
     reward: Vec<f32>,
     terminated: Vec<bool>,
     truncated: Vec<bool>,
+    /// Scenes: qpos (MuJoCo's conventions, from the State) per step, `steps + 1` rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qpos: Option<Vec<Vec<f32>>>,
+    /// Scenes: qvel per step, `steps + 1` rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qvel: Option<Vec<Vec<f32>>>,
     /// Scenes: joint name → one value (hinge, slide) or 7 / 4 numbers (free, ball) per step.
     #[serde(skip_serializing_if = "Option::is_none")]
     joints: Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>>,
@@ -124,7 +143,12 @@ fn record_scene(
 ) {
     let od = c.params.obs_dim as usize;
     let sd = states.state_dim;
+    let (nq, nv) = (c.params.nq as usize, c.params.nv as usize);
+    let qq = c.qpos_qvel(&states.state);
     for (w, o) in out.iter_mut().enumerate() {
+        let row = &qq[w * (nq + nv)..(w + 1) * (nq + nv)];
+        o.qpos.get_or_insert_with(Vec::new).push(row[..nq].to_vec());
+        o.qvel.get_or_insert_with(Vec::new).push(row[nq..].to_vec());
         let q = &obs[w * od..];
         let joints = o.joints.get_or_insert_with(Default::default);
         for j in &c.joints {
@@ -192,12 +216,14 @@ pub fn run(a: &RolloutArgs) -> Result<(), Error> {
         input.env.as_deref(),
         a.scene.as_deref(),
         a.lenient,
+        a.keyframe.as_deref(),
         &cfg,
     )?;
     // Check everything before any work, so a bad file leaves no partial output.
     let actions = checked_actions(&input, env.spec(), file)?;
+    let initial = initial_states(&input, compiled.as_ref(), env.spec(), file)?;
     env.reset(input.seed)?;
-    set_initial_states(env.as_mut(), &input)?;
+    set_initial_states(env.as_mut(), &initial)?;
     let out = replay(env.as_mut(), compiled.as_ref(), &input, &actions)?;
     let doc = RolloutOutput {
         adapter: gpu.adapter().to_string(),
@@ -283,9 +309,6 @@ fn checked_actions(input: &RolloutInput, spec: &EnvSpec, file: &str) -> Result<V
                 ),
             ));
         }
-        if let Some(s) = &world.initial_state {
-            check_initial_state(s, w, spec, file)?;
-        }
         for (t, a) in world.actions.iter().enumerate() {
             if a.len() != adim {
                 return Err(input_err(
@@ -338,23 +361,101 @@ fn check_initial_state(s: &[f64], w: usize, spec: &EnvSpec, file: &str) -> Resul
     Ok(())
 }
 
+/// Each world's initial State, if it gives one: its "initial_state" as it is, or the
+/// State of its "initial_qpos" and "initial_qvel" (scenes only). Errors name the world and
+/// the field.
+fn initial_states(
+    input: &RolloutInput,
+    compiled: Option<&Compiled>,
+    spec: &EnvSpec,
+    file: &str,
+) -> Result<Vec<Option<Vec<f32>>>, Error> {
+    let mut out = Vec::with_capacity(input.worlds.len());
+    for (w, world) in input.worlds.iter().enumerate() {
+        let joints = world.initial_qpos.is_some() || world.initial_qvel.is_some();
+        out.push(match (&world.initial_state, joints) {
+            (Some(_), true) => {
+                return Err(input_err(
+                    file,
+                    format!("worlds[{w}]"),
+                    "gives both initial_state and initial_qpos/initial_qvel; give one kind".into(),
+                ))
+            }
+            (Some(s), false) => {
+                check_initial_state(s, w, spec, file)?;
+                Some(s.iter().map(|&v| v as f32).collect())
+            }
+            (None, true) => Some(state_of_joints(world, w, compiled, spec, file)?),
+            (None, false) => None,
+        });
+    }
+    Ok(out)
+}
+
+/// The State of world `w`'s "initial_qpos" and "initial_qvel".
+fn state_of_joints(
+    world: &RolloutWorldIn,
+    w: usize,
+    compiled: Option<&Compiled>,
+    spec: &EnvSpec,
+    file: &str,
+) -> Result<Vec<f32>, Error> {
+    let Some(c) = compiled else {
+        return Err(input_err(
+            file,
+            format!("worlds[{w}].initial_qpos"),
+            format!(
+                "is for scene envs; {} has no joints: give initial_state",
+                spec.name
+            ),
+        ));
+    };
+    let Some(qpos) = &world.initial_qpos else {
+        return Err(input_err(
+            file,
+            format!("worlds[{w}].initial_qvel"),
+            "needs initial_qpos beside it".into(),
+        ));
+    };
+    let (nq, nv) = (c.params.nq as usize, c.params.nv as usize);
+    let zeros = vec![0.0; nv];
+    let qvel = world.initial_qvel.as_ref().unwrap_or(&zeros);
+    for (field, values, n) in [("initial_qpos", qpos, nq), ("initial_qvel", qvel, nv)] {
+        if values.len() != n {
+            return Err(input_err(
+                file,
+                format!("worlds[{w}].{field}"),
+                format!("has {} values; {} takes {n}", values.len(), spec.name),
+            ));
+        }
+        if let Some(k) = values.iter().position(|v| !(*v as f32).is_finite()) {
+            return Err(input_err(
+                file,
+                format!("worlds[{w}].{field}[{k}]"),
+                format!("is {}; allowed: a finite float32", values[k]),
+            ));
+        }
+    }
+    let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    c.state_from_qpos(&f32s(qpos), &f32s(qvel)).map_err(|e| {
+        input_err(
+            file,
+            format!("worlds[{w}].initial_qpos"),
+            format!("is not a joint state: {e}"),
+        )
+    })
+}
+
 /// Overwrites the reset state of the worlds that give an initial state (clocks at 0).
-fn set_initial_states(env: &mut dyn VecEnv, input: &RolloutInput) -> Result<(), Error> {
-    let given: Vec<usize> = (0..input.worlds.len())
-        .filter(|&w| input.worlds[w].initial_state.is_some())
+fn set_initial_states(env: &mut dyn VecEnv, initial: &[Option<Vec<f32>>]) -> Result<(), Error> {
+    let given: Vec<usize> = (0..initial.len())
+        .filter(|&w| initial[w].is_some())
         .collect();
     if !given.is_empty() {
         let mut states = env.get_state(Worlds::Some(&given))?;
         states.state = given
             .iter()
-            .flat_map(|&w| {
-                input.worlds[w]
-                    .initial_state
-                    .as_ref()
-                    .expect("filtered")
-                    .iter()
-                    .map(|&v| v as f32)
-            })
+            .flat_map(|&w| initial[w].as_deref().expect("filtered").iter().copied())
             .collect();
         states.clocks = vec![WorldClock::default(); given.len()];
         env.set_state(&WorldStates { ..states })?;

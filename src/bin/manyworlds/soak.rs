@@ -209,7 +209,7 @@ fn every_field_spec(name: &str) -> Result<(Spec, String), Error> {
 fn soak_one(gpu: &Gpu, a: &Args, name: &str, spec: Spec, label: String) -> Result<Report, Error> {
     let mut cfg = EnvConfig::new(a.worlds);
     cfg.randomize = Some(spec);
-    let mut env = open_scene(gpu, Some(name), None, false, &cfg)?;
+    let mut env = open_scene(gpu, Some(name), None, false, None, &cfg)?;
     let n = a.worlds;
     let steps = a.world_steps.div_ceil(n as u64);
     env.reset(a.seed)?;

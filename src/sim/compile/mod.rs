@@ -15,10 +15,12 @@
 //!
 //! [`compile`] runs in stages: the sim bodies (`bodies`), the geom, body, joint and
 //! actuator records (`records`, `bodies`), the candidate pairs, the initial State and the
-//! [`SceneParams`]. The result is a [`Compiled`] (`compiled`).
+//! [`SceneParams`]. The result is a [`Compiled`] (`compiled`); `qpos` converts MuJoCo's
+//! joint coordinates to and from its State.
 
 mod bodies;
 mod compiled;
+mod qpos;
 mod records;
 
 pub use compiled::{Compiled, JointInfo, PerWorld};

@@ -82,7 +82,14 @@ fn open_scene_with(
     };
     let mut cfg = EnvConfig::new(a.worlds).render(rc);
     cfg.randomize = randomize;
-    open_scene(gpu, a.env.as_deref(), a.scene.as_deref(), a.lenient, &cfg)
+    open_scene(
+        gpu,
+        a.env.as_deref(),
+        a.scene.as_deref(),
+        a.lenient,
+        None,
+        &cfg,
+    )
 }
 
 fn renderer_of(env: &SceneEnv) -> Result<&manyworlds::render::BatchRenderer, Error> {
