@@ -114,7 +114,15 @@ fn solve_limit(j: u32, h: f32) {
     let b = ju(j, J_BODY);
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        solve_angle(b, p, hinge_axis_world(b) * (s * dr));
+        // As solve_angle, with the parent's reaction_share of the impulse.
+        let a = hinge_axis_world(b);
+        let share = reaction_share(b, a);
+        let w = ang_inv_mass(b, a) + share * ang_inv_mass(p, a);
+        if w > PHYS_EPS {
+            let lambda = s * dr / w;
+            apply_rot_impulse(b, a * lambda);
+            apply_rot_impulse(p, -a * (lambda * share));
+        }
     } else {
         let a = slide_axis_world(b, ju(j, J_SLOT));
         let xc = anchor_c_world(b);
@@ -169,14 +177,34 @@ fn joint_inv_mass(j: u32) -> f32 {
     let x = anchor_c_world(b);
     return point_inv_mass(b, x - pos(b), a) + point_inv_mass(p, x - pos(p), a);
 }
+// The share of a joint-space impulse on the hinge of body b (world axis a) that reacts on
+// its parent: all of it, less what the folded armature takes (the CPU twin says why).
+fn reaction_share(b: u32, a: vec3<f32>) -> f32 {
+    let s = bw3(b, B_ARM_AXIS);
+    let arm = dot(s, s);
+    if arm <= 0.0 {
+        return 1.0;
+    }
+    return max(1.0 - arm * ang_inv_mass(b, a), 0.0);
+}
 // A velocity-level impulse along joint j: on the child, and its reaction on the parent.
 fn joint_impulse(j: u32, imp: f32) {
+    joint_impulse_shared(j, imp, false);
+}
+// joint_impulse, with the parent taking only its reaction_share of a hinge's impulse when
+// `driven` (actuators).
+fn joint_impulse_shared(j: u32, imp: f32, driven: bool) {
     let b = ju(j, J_BODY);
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        let tau = hinge_axis_world(b) * imp;
+        let a = hinge_axis_world(b);
+        let tau = a * imp;
         set_angvel_if(b, angvel(b) + inv_inertia_mul(b, tau));
-        set_angvel_if(p, angvel(p) - inv_inertia_mul(p, tau));
+        var share = 1.0;
+        if driven {
+            share = reaction_share(b, a);
+        }
+        set_angvel_if(p, angvel(p) - inv_inertia_mul(p, tau * share));
     } else {
         let force = slide_axis_world(b, ju(j, J_SLOT)) * imp;
         let x = anchor_c_world(b);
@@ -216,7 +244,7 @@ fn actuator_force(a: u32) -> f32 {
 fn apply_actuators(h: f32) {
     for (var a = 0u; a < scene.num_actuators; a++) {
         let f = actuator_force(a);
-        joint_impulse(au(a, A_JOINT), f * h);
+        joint_impulse_shared(au(a, A_JOINT), f * h, true);
     }
     for (var j = 0u; j < scene.num_joints; j++) {
         let k = jw(j, J_STIFFNESS);
@@ -265,8 +293,14 @@ fn record_joint_states() {
     for (var j = 0u; j < scene.num_joints; j++) {
         if tracks_start(j) {
             let i = joint_start_index(j);
-            xs_set(i, scalar_q(j));
+            let q = scalar_q(j);
+            xs_set(i, q);
             xs_set(i + 1u, scalar_qd(j));
+            if ju(j, J_KIND) == JOINT_HINGE {
+                // Unwrap against the substep: a limit must know which side a fast joint
+                // left its range by.
+                st_set(memory_index(j), q);
+            }
         }
     }
 }

@@ -130,6 +130,11 @@ fn apply_slot(s: u32, v_in: vec4<f32>) -> vec4<f32> {
         for (var c = 0u; c < 3u; c++) {
             set_bw(t, B_INV_INERTIA + c, 1.0 / (rt(s, R_BASE + c) * ms + v.x * rt(s, R_BASE + 3u + c)));
         }
+        // The folded armature the gyroscopic term and the reaction share leave out.
+        let arm_axis = bw3(t, B_HAXIS_C) * sqrt(v.x);
+        for (var c = 0u; c < 3u; c++) {
+            set_bw(t, B_ARM_AXIS + c, arm_axis[c]);
+        }
     } else if f == F_ACTUATOR_GAIN {
         if rtu(s, R_AUX) == ACT_MOTOR {
             set_aw(t, A_GEAR, rt(s, R_BASE) * v.x);

@@ -80,9 +80,11 @@ fn integrate_velocities(h: f32) {
         set_scratch3(i + SB_DX, vec3<f32>(0.0));
         set_scratch3(i + SB_DPHI, vec3<f32>(0.0));
         set_vel(b, vel(b) + g * h);
+        // Gyroscopic term with the body's own inertia: the folded armature has none.
         let inv_i = bw3(b, B_INV_INERTIA);
         var wl = qrot(qconj(q), angvel(b));
-        let il = wl / inv_i;
+        let s = bw3(b, B_ARM_AXIS);
+        let il = wl / inv_i - s * dot(s, wl);
         wl = wl - h * inv_i * cross(wl, il);
         set_angvel(b, qrot(q, wl));
     }

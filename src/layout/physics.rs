@@ -44,6 +44,10 @@ pub const B_SLIDE_AXES: u32 = 24;
 pub const B_RADIUS: u32 = 33;
 /// Body: one past the last sim body of its subtree (sim bodies are in depth-first order).
 pub const B_SUBTREE_END: u32 = 34;
+/// Body: the armature folded into its inertia, as `√armature ·` the hinge axis in the
+/// principal frame (kg^½·m): its tensor is this vector's outer product. The gyroscopic
+/// term leaves it out, as MuJoCo's joint-space armature has none.
+pub const B_ARM_AXIS: u32 = 35;
 
 /// Rotation locked to the parent (no hinge, no ball).
 pub const ROT_LOCKED: u32 = 0;
@@ -458,6 +462,7 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("B_SLIDE_AXES", U32(B_SLIDE_AXES)),
     ("B_RADIUS", U32(B_RADIUS)),
     ("B_SUBTREE_END", U32(B_SUBTREE_END)),
+    ("B_ARM_AXIS", U32(B_ARM_AXIS)),
     ("ROT_LOCKED", U32(ROT_LOCKED)),
     ("ROT_HINGE", U32(ROT_HINGE)),
     ("ROT_FREE", U32(ROT_FREE)),

@@ -8,6 +8,14 @@ use crate::sim::model::{Joint, JointKind, Model};
 use crate::Error;
 use glam::{DMat3, DVec3, Quat, Vec3};
 
+/// The largest ratio of a sim body's principal moments: smaller moments are raised to
+/// 1/100 of the largest. Armature folded into a link makes its tensor lopsided (Gymnasium's
+/// reacher: 1 kg·m² about the hinge, 2·10⁻⁶ about the link's own axis), and the one-pass
+/// solver goes non-finite within a step on such bodies under random controls. What is
+/// raised is inertia about axes the hinge does not free, so it only shows where the parent
+/// turns the body about them.
+pub const MAX_INERTIA_RATIO: f64 = 100.0;
+
 /// Rigid transform (position, orientation).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pose {
@@ -56,6 +64,9 @@ pub(super) struct SimBodies {
     pub(super) inv_mass: Vec<f32>,
     /// Inverse principal moments of each sim body, 1/(kg·m²).
     pub(super) inv_inertia: Vec<Vec3>,
+    /// The armature folded into each sim body, as `√armature ·` its hinge axis in the
+    /// principal frame ([`B_ARM_AXIS`]).
+    pub(super) arm_axis: Vec<Vec3>,
     /// For each MJCF body: its sim body and its frame in that body's frame (in the world
     /// frame when static), as [`super::Compiled::mjcf_bodies`].
     pub(super) mjcf_bodies: Vec<(u32, Vec3, Quat)>,
@@ -95,6 +106,7 @@ impl SimBodies {
             xs: vec![Pose::ID; roots.len()],
             inv_mass: vec![0.0_f32; roots.len()],
             inv_inertia: vec![Vec3::ZERO; roots.len()],
+            arm_axis: vec![Vec3::ZERO; roots.len()],
             mjcf_bodies: Vec::new(),
             xb,
             joints_of,
@@ -144,6 +156,7 @@ impl SimBodies {
             });
         }
         let (mass, com, mut tensor) = combine(&parts);
+        let mut arm_axis = Vec3::ZERO;
         for &j in &self.joints_of[root] {
             let joint = &model.joints[j];
             if joint.kind == JointKind::Hinge && joint.armature > 0.0 {
@@ -152,6 +165,7 @@ impl SimBodies {
                 // an approximation otherwise (documented).
                 let a = joint.axis.normalize().as_dvec3();
                 tensor += DMat3::from_cols(a * a.x, a * a.y, a * a.z) * joint.armature as f64;
+                arm_axis = joint.axis.normalize() * joint.armature.sqrt();
             } else if joint.armature > 0.0 {
                 warnings.push(format!(
                     "joint `{}`: armature on {:?} joints is not modelled (hinges only)",
@@ -172,7 +186,9 @@ impl SimBodies {
             p: com.as_vec3(),
             q: axes,
         });
+        self.arm_axis[s] = axes.conjugate() * arm_axis;
         self.inv_mass[s] = (1.0 / mass) as f32;
+        let moments = moments.max(DVec3::splat(moments.max_element() / MAX_INERTIA_RATIO));
         self.inv_inertia[s] = (DVec3::ONE / moments).as_vec3();
         Ok(())
     }
@@ -254,6 +270,7 @@ pub(super) fn body_words(
         let anchor_w = bodies.xb[root].point(model.joints[anchor_joint].pos);
         w[B_INV_MASS as usize] = bodies.inv_mass[s];
         put3(w, B_INV_INERTIA, bodies.inv_inertia[s]);
+        put3(w, B_ARM_AXIS, bodies.arm_axis[s]);
         w[B_PARENT as usize] = bits(parent);
         w[B_NSLIDE as usize] = bits(nslide);
         w[B_ROT as usize] = bits(rot);

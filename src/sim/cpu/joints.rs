@@ -128,8 +128,15 @@ impl World<'_> {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
+            // As solve_angle, with the parent's reaction_share of the impulse.
             let a = self.hinge_axis_world(b);
-            self.solve_angle(b, p, a * (s * dr));
+            let share = self.reaction_share(b, a);
+            let w = self.ang_inv_mass(b, a) + share * self.ang_inv_mass(p, a);
+            if w > PHYS_EPS {
+                let lambda = s * dr / w;
+                self.apply_rot_impulse(b, a * lambda);
+                self.apply_rot_impulse(p, -a * (lambda * share));
+            }
         } else {
             let a = self.slide_axis_world(b, u(self.jw(j, J_SLOT)));
             let xc = self.anchor_c_world(b);
@@ -169,6 +176,25 @@ impl World<'_> {
         u(self.jw(j, J_LIMITED)) != 0
     }
 
+    /// The share of a joint-space impulse on the hinge of body `b` (world axis `a`) that
+    /// reacts on its parent. MuJoCo's armature is inertia on the joint's own degree of
+    /// freedom, which accelerates against nothing: an actuator turning a geared joint
+    /// pushes back on the parent only with what accelerates the child's own inertia. Here
+    /// the armature is folded into the child's inertia about the axis, so the parent takes
+    /// `1 − armature · (a · I⁻¹ a)` of the impulse (the child's own share); without
+    /// armature, all of it. Gymnasium's ant (armature 1 kg·m² on legs of 10⁻³) spun its
+    /// torso off the ground under random controls with the full reaction. Exact for one
+    /// joint force acting alone; at rest, where a shared force balances an unshared one
+    /// (a motor holding a leg against gravity), the parent is short of `(1 − share)` of it.
+    pub(super) fn reaction_share(&self, b: u32, a: Vec3) -> f32 {
+        let s = self.bw3(b, B_ARM_AXIS);
+        let arm = s.dot(s);
+        if arm <= 0.0 {
+            return 1.0;
+        }
+        (1.0 - arm * self.ang_inv_mass(b, a)).max(0.0)
+    }
+
     /// Inverse effective mass of joint `j`'s degree of freedom through its two bodies: how
     /// an impulse along it changes its velocity, 1/(kg·m²) or 1/kg.
     pub(super) fn joint_inv_mass(&self, j: u32) -> f32 {
@@ -188,13 +214,24 @@ impl World<'_> {
     /// A velocity-level impulse `imp` (N·m·s or N·s) along joint `j`: on the child, and its
     /// reaction on the parent.
     pub(super) fn joint_impulse(&mut self, j: u32, imp: f32) {
+        self.joint_impulse_shared(j, imp, false);
+    }
+
+    /// [`Self::joint_impulse`], with the parent taking only its [`Self::reaction_share`]
+    /// of a hinge's impulse when `driven` (actuators; soft limits share it the same way).
+    /// Passive joint forces (springs, damping, dry friction) react in full, so that they
+    /// balance gravity at rest as MuJoCo's do (half_cheetah's springs then hold it within
+    /// 5 mm of MuJoCo's rest pose; sharing them too left it 2 cm low).
+    pub(super) fn joint_impulse_shared(&mut self, j: u32, imp: f32, driven: bool) {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
-            let tau = self.hinge_axis_world(b) * imp;
+            let a = self.hinge_axis_world(b);
+            let tau = a * imp;
             let wb = self.angvel(b) + self.inv_inertia_mul(b, tau);
             self.set_angvel_if(b, wb);
-            let wp = self.angvel(p) - self.inv_inertia_mul(p, tau);
+            let share = if driven { self.reaction_share(b, a) } else { 1.0 };
+            let wp = self.angvel(p) - self.inv_inertia_mul(p, tau * share);
             self.set_angvel_if(p, wp);
         } else {
             let force = self.slide_axis_world(b, u(self.jw(j, J_SLOT))) * imp;
@@ -243,7 +280,7 @@ impl World<'_> {
         for a in 0..self.p.num_actuators {
             let f = self.actuator_force(a);
             let j = u(self.aw(a, A_JOINT));
-            self.joint_impulse(j, f * h);
+            self.joint_impulse_shared(j, f * h, true);
         }
         for j in 0..self.p.num_joints {
             let k = self.jw(j, J_STIFFNESS);
@@ -300,8 +337,15 @@ impl World<'_> {
         for j in 0..self.p.num_joints {
             if self.tracks_start(j) {
                 let i = self.joint_start_index(j);
-                self.scratch[i] = self.scalar_q(j);
+                let q = self.scalar_q(j);
+                self.scratch[i] = q;
                 self.scratch[i + 1] = self.scalar_qd(j);
+                if u(self.jw(j, J_KIND)) == JOINT_HINGE {
+                    // Unwrap against the substep, not only the step: a limit must know
+                    // which side of its range a fast joint left by.
+                    let m = self.memory_index(j);
+                    self.state[m] = q;
+                }
             }
         }
     }

@@ -55,10 +55,12 @@ impl World<'_> {
             self.scratch[i + 3..i + 7].copy_from_slice(&q.to_array());
             self.scratch[i + 7..i + 13].fill(0.0);
             self.set_vel(b, self.vel(b) + g * h);
-            // Gyroscopic term in the principal frame: I ω̇ = −ω × I ω.
+            // Gyroscopic term in the principal frame: I ω̇ = −ω × I ω, with I the body's
+            // own inertia (the folded armature has no gyroscopic torque, as in MuJoCo).
             let inv_i = self.bw3(b, B_INV_INERTIA);
             let wl = q.conjugate() * self.angvel(b);
-            let il = wl / inv_i;
+            let s = self.bw3(b, B_ARM_AXIS);
+            let il = wl / inv_i - s * s.dot(wl);
             let wl = wl - h * inv_i * cross(wl, il);
             self.set_angvel(b, q * wl);
         }
