@@ -299,9 +299,9 @@ fn gpu_matches_cpu_on_margin_exclude_and_condim() {
 <body name="shelf" pos="1 0 0.5"><geom type="box" size="0.2 0.2 0.02"/></body>
 <body name="rest" pos="0 0 0.2"><freejoint/><geom type="sphere" size="0.1" mass="1" margin="0.01"/></body>
 <body name="drop" pos="1 0 0.8"><freejoint/><geom type="sphere" size="0.05" mass="0.1"/></body>
-<body name="slide" pos="-1 0 0.1"><freejoint/><geom type="box" size="0.1 0.1 0.1" mass="1" condim="1"/></body>
+<body name="slide" pos="-1 1 0.1"><freejoint/><geom type="box" size="0.1 0.1 0.1" mass="1" condim="1"/></body>
 </worldbody><contact><exclude body1="shelf" body2="drop"/></contact>
-<keyframe><key name="go" qpos="0 0 0.2 1 0 0 0 1 0 0.8 1 0 0 0 -1 0 0.1 1 0 0 0"
+<keyframe><key name="go" qpos="0 0 0.2 1 0 0 0 1 0 0.8 1 0 0 0 -1 1 0.1 1 0 0 0"
  qvel="0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0 0"/></keyframe></mujoco>"#;
     let model = load(xml);
     let cfg = SceneConfig {
