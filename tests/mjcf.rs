@@ -463,7 +463,7 @@ fn includes_are_read_relative_to_the_including_file() {
 fn unmodelled_attributes_warn_once_and_dynamics_elements_fail_unless_lenient() {
     let xml = r#"<mujoco>
       <worldbody>
-        <body><joint margin="0.1"/><geom size="0.1" margin="0.01" solref="0.02 1"/><geom size="0.1" margin="0.01"/></body>
+        <body><joint margin="0.1"/><geom size="0.1" solmix="0.5" solref="0.02 1"/><geom size="0.1" solmix="0.5"/></body>
       </worldbody>
       <tendon><fixed name="t"><joint joint="j" coef="1"/></fixed></tendon>
     </mujoco>"#;
@@ -481,7 +481,7 @@ fn unmodelled_attributes_warn_once_and_dynamics_elements_fail_unless_lenient() {
     .unwrap();
     let w = loaded.warnings.join("\n");
     assert!(
-        w.contains("`margin` of <geom>") && w.contains("(2 times)"),
+        w.contains("`solmix` of <geom>") && w.contains("(2 times)"),
         "{w}"
     );
     assert!(

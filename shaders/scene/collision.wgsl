@@ -38,7 +38,9 @@ fn reach(b: u32) -> f32 {
 fn rounding(g: Placed) -> f32 {
     return select(0.0, g.size.x, g.ty == GEOM_SPHERE || g.ty == GEOM_CAPSULE);
 }
-fn add_contact(hit: Hit, ba: u32, bb: u32, rad1: f32, rad2: f32, mu: f32, e: f32, flags: ptr<function, u32>) {
+// `held`: the pair's contact margin, split between the two stored rounding radii so the
+// normal solve holds the surfaces that far apart (CPU twin: add_contact).
+fn add_contact(hit: Hit, ba: u32, bb: u32, rad1: f32, rad2: f32, mu: f32, e: f32, held: f32, flags: ptr<function, u32>) {
     var a = ba;
     var b = bb;
     var pa = hit.pa;
@@ -79,8 +81,8 @@ fn add_contact(hit: Hit, ba: u32, bb: u32, rad1: f32, rad2: f32, mu: f32, e: f32
     set_contact_word(count, C_LAMBDA, 0.0);
     set_contact_word(count, C_RESTITUTION, e);
     set_contact_word(count, C_VN0, 0.0);
-    set_contact_word(count, C_RAD_A, rad_a);
-    set_contact_word(count, C_RAD_B, rad_b);
+    set_contact_word(count, C_RAD_A, rad_a + 0.5 * held);
+    set_contact_word(count, C_RAD_B, rad_b + 0.5 * held);
     set_contact_word(count, C_PATCH_FIRST, select(1.0, 0.0, count > 0u && same_patch(count - 1u, count)));
     xs_set(count_index(), bitcast<f32>(count + 1u));
 }
@@ -428,7 +430,11 @@ fn collide() -> u32 {
         let b2 = bitcast<u32>(gw(g2, G_BODY));
         let s1 = placed(g1);
         let s2 = placed(g2);
-        let margin = scene.margin + reach(b1) + reach(b2);
+        // The pair's MJCF margin and gap are sums (MuJoCo 4): contacts hold the surfaces
+        // `held` apart; the search reaches the speculative margin beyond margin + gap.
+        let held = gw(g1, G_MARGIN) + gw(g2, G_MARGIN);
+        let gap = gw(g1, G_GAP) + gw(g2, G_GAP);
+        let margin = scene.margin + (held + gap) + reach(b1) + reach(b2);
         let r1 = gw(g1, G_RADIUS);
         let r2 = gw(g2, G_RADIUS);
         var near = length(s1.c - s2.c) <= r1 + r2 + margin;
@@ -437,13 +443,15 @@ fn collide() -> u32 {
             near = dot(s1.c - s2.c, n) - r1 <= margin;
         }
         if near {
-            let mu = max(gw(g1, G_FRICTION), gw(g2, G_FRICTION));
+            // MuJoCo's pair rules: the larger condim (1: no friction), the larger friction.
+            let condim = max(bitcast<u32>(gw(g1, G_CONDIM)), bitcast<u32>(gw(g2, G_CONDIM)));
+            let mu = select(max(gw(g1, G_FRICTION), gw(g2, G_FRICTION)), 0.0, condim == 1u);
             let e = max(gw(g1, G_RESTITUTION), gw(g2, G_RESTITUTION));
             narrow_phase(s1, s2, margin);
             for (var k = 0u; k < nhits; k++) {
                 let h = hits[k];
                 if dot(h.pa - h.pb, h.n) < margin {
-                    add_contact(h, b1, b2, rounding(s1), rounding(s2), mu, e, &flags);
+                    add_contact(h, b1, b2, rounding(s1), rounding(s2), mu, e, held, &flags);
                 }
             }
         }

@@ -119,9 +119,9 @@ pub const G_BODY: u32 = 1;
 pub const G_CONTYPE: u32 = 2;
 /// Geom: MJCF conaffinity bits.
 pub const G_CONAFFINITY: u32 = 3;
-/// Geom: MJCF condim (1: frictionless).
+/// Geom: MJCF condim; a pair's is the larger of its geoms' (1: frictionless).
 pub const G_CONDIM: u32 = 4;
-/// Geom: sliding friction coefficient.
+/// Geom: sliding friction coefficient (a pair whose larger condim is 1 has none).
 pub const G_FRICTION: u32 = 5;
 /// Geom: size, three words (see `GEOM_*`), m.
 pub const G_SIZE: u32 = 6;
@@ -133,6 +133,12 @@ pub const G_QUAT: u32 = 12;
 pub const G_RADIUS: u32 = 16;
 /// Geom: coefficient of restitution (0: perfectly inelastic, MuJoCo-like).
 pub const G_RESTITUTION: u32 = 17;
+/// Geom: MJCF contact margin, m. A pair's is the sum of its geoms' (MuJoCo 4); its
+/// contacts hold the surfaces that far apart.
+pub const G_MARGIN: u32 = 18;
+/// Geom: MJCF contact gap, m. A pair's is the sum of its geoms'; it only widens the
+/// contact search (MuJoCo 4 leaves contacts beyond the margin inactive).
+pub const G_GAP: u32 = 19;
 
 /// Plane through the geom origin, normal +z of the geom frame.
 pub const GEOM_PLANE: u32 = 0;
@@ -217,9 +223,10 @@ pub const C_LAMBDA: u32 = 12;
 pub const C_RESTITUTION: u32 = 13;
 /// Contact: normal relative velocity at the start of the substep, m/s.
 pub const C_VN0: u32 = 14;
-/// Contact: A's rounding radius (sphere or capsule radius, else 0), m.
+/// Contact: A's rounding radius (sphere or capsule radius, else 0) plus half the pair's
+/// contact margin, m: the normal solve then holds the surfaces the margin apart.
 pub const C_RAD_A: u32 = 15;
-/// Contact: B's rounding radius, m.
+/// Contact: B's rounding radius plus half the pair's contact margin, m.
 pub const C_RAD_B: u32 = 16;
 /// Contact: 1 when this contact starts a patch (its bodies or normal differ from the
 /// previous contact's), else 0. Found once per step, when the contact is recorded, so the
@@ -502,6 +509,8 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("G_QUAT", U32(G_QUAT)),
     ("G_RADIUS", U32(G_RADIUS)),
     ("G_RESTITUTION", U32(G_RESTITUTION)),
+    ("G_MARGIN", U32(G_MARGIN)),
+    ("G_GAP", U32(G_GAP)),
     ("GEOM_PLANE", U32(GEOM_PLANE)),
     ("GEOM_SPHERE", U32(GEOM_SPHERE)),
     ("GEOM_CAPSULE", U32(GEOM_CAPSULE)),

@@ -30,6 +30,8 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 "contype",
                 "conaffinity",
                 "condim",
+                "margin",
+                "gap",
                 "material",
             ],
         ]
@@ -53,6 +55,8 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 format!("is {condim}; allowed: 1, 3, 4, 6"),
             ));
         }
+        let margin = self.nonnegative(&a, "margin")?;
+        let gap = self.nonnegative(&a, "gap")?;
         let index = self.model.geoms.len();
         if let Some((m, at)) = a.get("material") {
             self.pending_materials.push((index, m.to_string(), at));
@@ -80,6 +84,8 @@ impl<'a, 'input> Compiler<'a, 'input> {
             contype: self.int(&a, "geom", "contype", 1)?,
             conaffinity: self.int(&a, "geom", "conaffinity", 1)?,
             condim,
+            margin,
+            gap,
             mass: geom_mass,
             material: None,
         });
@@ -192,6 +198,21 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 density as f64 * volume
             }
         })
+    }
+
+    /// A length attribute of the geom (`margin`, `gap`), m: 0 when absent, never negative.
+    /// Errors name where the value was set (the geom, or the default class it inherits from).
+    fn nonnegative(&self, a: &Attrs, name: &str) -> Result<f32, Error> {
+        let v = self.float(a, "geom", name, 0.0)?;
+        if v < 0.0 {
+            let at = a.get(name).map(|(_, at)| at).unwrap_or_default();
+            return Err(self.err_at(
+                &at,
+                format!("geom.{name}"),
+                format!("is {v}; allowed: a length >= 0 m"),
+            ));
+        }
+        Ok(v)
     }
 
     /// Sliding, torsional and rolling friction.

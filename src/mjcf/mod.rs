@@ -5,14 +5,27 @@
 //! inheritance, `class` and `childclass`, the body tree with `pos` and every orientation form
 //! (`quat`, `axisangle`, `euler`, `xyaxes`, `zaxis`), `<inertial>`, `<geom>` (plane, sphere,
 //! capsule, cylinder, box, ellipsoid; `size`, `fromto`, `mass`, `density`, `friction`, `rgba`,
-//! `contype`, `conaffinity`, `condim`, `material`), `<joint>` and `<freejoint>`, `<site>`,
-//! `<camera>`, `<light>`, `<texture builtin>`, `<material>`, `<motor>` and `<position>`
-//! actuators on joints, `<keyframe><key qpos qvel ctrl>`, and `<include file>` of local files.
+//! `contype`, `conaffinity`, `condim`, `margin`, `gap`, `material`), `<joint>` and
+//! `<freejoint>`, `<site>`, `<camera>`, `<light>`, `<texture builtin>`, `<material>`,
+//! `<motor>` and `<position>` actuators on joints, `<contact><exclude body1 body2>`,
+//! `<keyframe><key qpos qvel ctrl>`, and `<include file>` of local files.
+//!
+//! Contacts follow MuJoCo 4's pair rules: a geom pair collides when `contype` of one
+//! matches `conaffinity` of the other, unless both belong to one welded body, one's body
+//! is welded to the other's joint parent (`filterparent`; never against the world), or an
+//! `<exclude>` names their two bodies. The pair's `condim` is the larger of the two (1:
+//! frictionless; 3: sliding friction; 4 and 6 are solved as 3, with a warning, because
+//! torsional and rolling friction are not modelled), its friction the larger, its
+//! `margin` and `gap` the sums. Contacts are hard: they hold the surfaces exactly `margin`
+//! apart, where MuJoCo's soft contacts settle a little inside it (a 1 kg sphere 0.37 mm
+//! with the default `solref`/`solimp`, which are not modelled). The `gap` only widens the
+//! search (MuJoCo lists contacts up to margin + gap and leaves those beyond the margin
+//! inactive). Geom `priority`, `solmix`, `solref` and `solimp` are not modelled.
 //!
 //! Sections are read in MuJoCo's order (compiler, option, default, asset, worldbody,
 //! actuator, keyframe) whatever their order in the file. Attributes we do not model give one
 //! warning each, listed once with a count. Elements that would change the dynamics and that
-//! we cannot honour (tendons, equality constraints, explicit contact pairs and exclusions,
+//! we cannot honour (tendons, equality constraints, explicit contact `<pair>`s,
 //! other actuator types, meshes, plugins) are errors naming the element and its line, unless
 //! [`LoadOptions::lenient`] is set, when they become warnings. Malformed input is an error
 //! naming the file, line and attribute.
@@ -23,6 +36,7 @@ mod attrs;
 mod bodies;
 mod cameras;
 mod compiler;
+mod contact;
 mod defaults;
 mod finish;
 mod geoms;
@@ -146,7 +160,8 @@ fn load(label: &str, dir: &Path, text: String, options: &LoadOptions) -> Result<
                     c.unsupported(*n)?;
                 }
             }
-            "contact" | "equality" | "tendon" | "deformable" => {
+            "contact" => c.contact(*n)?,
+            "equality" | "tendon" | "deformable" => {
                 if c.children(*n).is_empty() {
                     continue;
                 }

@@ -90,6 +90,19 @@ impl GeomRef<'_> {
         g.conaffinity = conaffinity;
         self
     }
+    /// Contact dimensionality (MJCF `condim`): 1 frictionless, 3 sliding friction (4 and 6
+    /// are solved as 3). Default 3, MuJoCo's.
+    pub fn condim(self, condim: u32) -> Self {
+        self.b.model.geoms[self.g].condim = condim;
+        self
+    }
+    /// Contact margin and gap, m (MJCF `margin`, `gap`; see [`Geom::margin`]). Default 0, 0.
+    pub fn margin(self, margin: f32, gap: f32) -> Self {
+        let g = &mut self.b.model.geoms[self.g];
+        g.margin = margin;
+        g.gap = gap;
+        self
+    }
     /// Colour, linear RGBA.
     pub fn rgba(self, rgba: Vec4) -> Self {
         self.b.model.geoms[self.g].rgba = rgba;
@@ -235,12 +248,20 @@ impl SceneBuilder {
             contype: 1,
             conaffinity: 1,
             condim: 3,
+            margin: 0.0,
+            gap: 0.0,
             mass: 0.0,
             material: None,
         });
         self.masses.push(None);
         self.densities.push(1000.0);
         GeomRef { b: self, g }
+    }
+
+    /// Geoms of bodies `a` and `b` never collide with each other (MJCF `<exclude>`).
+    pub fn exclude(&mut self, a: usize, b: usize) -> &mut Self {
+        self.model.excludes.push([a, b]);
+        self
     }
 
     /// The ground: a plane through the origin.
@@ -278,6 +299,18 @@ impl SceneBuilder {
     /// the Model. Errors: a plane off the world body, a non-positive size or mass.
     pub fn build(mut self) -> Result<Model, Error> {
         let nb = self.model.bodies.len();
+        if let Some(e) = self
+            .model
+            .excludes
+            .iter()
+            .find(|e| e.iter().any(|&b| b >= nb))
+        {
+            return Err(Error::InvalidArgument {
+                field: "exclude".into(),
+                value: format!("{e:?}"),
+                allowed: format!("body indices below {nb}"),
+            });
+        }
         let mut parts: Vec<Vec<Part>> = vec![Vec::new(); nb];
         for (g, geom) in self.model.geoms.iter_mut().enumerate() {
             let bad = |what: &str, v: String| Error::InvalidArgument {
@@ -285,6 +318,22 @@ impl SceneBuilder {
                 value: v,
                 allowed: "positive sizes and masses; planes on the world body only".into(),
             };
+            if ![1, 3, 4, 6].contains(&geom.condim) {
+                return Err(Error::InvalidArgument {
+                    field: format!("geom{g}.condim"),
+                    value: geom.condim.to_string(),
+                    allowed: "1, 3, 4 or 6".into(),
+                });
+            }
+            for (what, v) in [("margin", geom.margin), ("gap", geom.gap)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return Err(Error::InvalidArgument {
+                        field: format!("geom{g}.{what}"),
+                        value: v.to_string(),
+                        allowed: "a finite length >= 0 m".into(),
+                    });
+                }
+            }
             if geom.kind == GeomKind::Plane {
                 if geom.body != 0 {
                     return Err(bad("type", "plane on a moving body".into()));

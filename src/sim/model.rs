@@ -189,8 +189,19 @@ pub struct Geom {
     pub contype: u32,
     /// Contact affinity bits (MJCF conaffinity).
     pub conaffinity: u32,
-    /// Contact dimensionality: 1 frictionless, 3 sliding friction, 4 and 6 add torsion and rolling.
+    /// Contact dimensionality: 1 frictionless, 3 sliding friction, 4 and 6 add torsion and
+    /// rolling (solved as 3 here). A pair's is the larger of its two geoms' (MuJoCo's rule),
+    /// and a pair of condim 1 has no friction. Default 3, MuJoCo's.
     pub condim: u32,
+    /// Contact margin, m (MJCF `margin`). A pair's margin is the *sum* of its two geoms'
+    /// (MuJoCo 4's `getMargin`), and its contacts hold the surfaces that far apart instead
+    /// of touching (MuJoCo's constraint acts on distance − margin). Default 0, MuJoCo's.
+    pub margin: f32,
+    /// Contact gap, m (MJCF `gap`). MuJoCo lists contacts closer than margin + gap (the
+    /// pair's sums) and leaves those beyond the margin inactive, so the gap changes which
+    /// contacts are found, not the forces; here it widens the contact search the same way.
+    /// Default 0, MuJoCo's.
+    pub gap: f32,
     /// Mass this geom contributed to its body, kg (0 for the world's geoms).
     pub mass: f32,
     /// Index into [`Model::materials`].
@@ -364,6 +375,9 @@ pub struct Model {
     pub actuators: Vec<Actuator>,
     /// Keyframes.
     pub keyframes: Vec<Keyframe>,
+    /// Body pairs (indices into [`Model::bodies`]) whose geoms never collide (MJCF
+    /// `<contact><exclude body1 body2>`).
+    pub excludes: Vec<[usize; 2]>,
 }
 
 impl Model {

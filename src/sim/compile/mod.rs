@@ -131,9 +131,11 @@ pub fn compile(model: &Model, opts: &PhysicsOptions) -> Result<Compiled, Error> 
     })
 }
 
-/// Candidate pairs: MJCF's contype/conaffinity rule, no pair within one sim body, none
-/// between two static geoms, and none between a body and its joint parent (MuJoCo's
-/// default `filterparent`).
+/// Candidate pairs, by MuJoCo's rules (`mj_broadphase`, `filterBodyPair`): the
+/// contype/conaffinity test; no pair within one sim body (MuJoCo's weld body, so never two
+/// static geoms); none between a sim body and the sim body its MJCF root hangs from
+/// (MuJoCo's default `filterparent`: a body whose weld-parent is the other's weld body;
+/// never against the world); none between two MJCF bodies named by an `<exclude>`.
 fn candidate_pairs(model: &Model, bodies: &SimBodies) -> Vec<[u32; 2]> {
     let sim = &bodies.sim;
     let parent_sim = |s: u32| bodies.parent_sim(model, s as usize);
@@ -153,6 +155,13 @@ fn candidate_pairs(model: &Model, bodies: &SimBodies) -> Vec<[u32; 2]> {
             let related =
                 (s1 != NONE && s2 != NONE) && (parent_sim(s1) == s2 || parent_sim(s2) == s1);
             if related || (a.kind == GeomKind::Plane && b.kind == GeomKind::Plane) {
+                continue;
+            }
+            let excluded = model
+                .excludes
+                .iter()
+                .any(|&[e1, e2]| (e1, e2) == (a.body, b.body) || (e2, e1) == (a.body, b.body));
+            if excluded {
                 continue;
             }
             pairs.push([g1 as u32, g2 as u32]);

@@ -59,16 +59,15 @@ pub(super) fn geom_words(
         w[G_CONTYPE as usize] = bits(geom.contype);
         w[G_CONAFFINITY as usize] = bits(geom.conaffinity);
         w[G_CONDIM as usize] = bits(geom.condim);
-        w[G_FRICTION as usize] = if geom.condim == 1 {
-            0.0
-        } else {
-            geom.friction.x
-        };
+        // The pair's condim decides whether it has friction (collision stage).
+        w[G_FRICTION as usize] = geom.friction.x;
         put3(w, G_SIZE, size);
         put3(w, G_POS, local.p);
         put4(w, G_QUAT, local.q);
         w[G_RADIUS as usize] = radius;
         w[G_RESTITUTION as usize] = opts.restitution;
+        w[G_MARGIN as usize] = geom.margin;
+        w[G_GAP as usize] = geom.gap;
         if s != NONE {
             let r = &mut body_radius[s as usize];
             *r = r.max(local.p.length() + radius);

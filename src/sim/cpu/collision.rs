@@ -58,17 +58,23 @@ impl World<'_> {
         (self.vel(b).length() + self.angvel(b).length() * self.bw(b, B_RADIUS)) * self.opt(OPT_DT)
     }
 
-    /// Records `hit` between bodies `ba` and `bb` (geoms with rounding radii `rad`).
+    /// Records `hit` between bodies `ba` and `bb` (geoms with rounding radii `rad`); `pair`
+    /// is the pair's friction, restitution and contact margin (m).
+    ///
+    /// The margin is split between the two rounding radii that the contact stores (each
+    /// side's contact point moves half of it towards the other): the normal solve then
+    /// holds the surfaces the margin apart and the contact point sits midway between them,
+    /// where MuJoCo puts it.
     pub(super) fn add_contact(
         &mut self,
         hit: Hit,
         ba: u32,
         bb: u32,
         rad: [f32; 2],
-        pair: [f32; 2],
+        pair: [f32; 3],
         flags: &mut u32,
     ) {
-        let [mu, e] = pair;
+        let [mu, e, margin] = pair;
         let (a, b, pa, pb, n, rad_a, rad_b) = if ba == NONE {
             (bb, ba, hit.pb, hit.pa, -hit.n, rad[1], rad[0])
         } else {
@@ -98,8 +104,8 @@ impl World<'_> {
             0.0,
             e,
             0.0,
-            rad_a,
-            rad_b,
+            rad_a + 0.5 * margin,
+            rad_b + 0.5 * margin,
             1.0,
         ];
         let at = (self.p.scratch_contacts + count * CONTACT_STRIDE) as usize;
@@ -129,7 +135,11 @@ impl World<'_> {
             let (g1, g2) = self.pair(i);
             let (b1, s1) = self.placed(g1);
             let (b2, s2) = self.placed(g2);
-            let margin = self.p.margin + self.reach(b1) + self.reach(b2);
+            // The pair's MJCF margin and gap are sums (MuJoCo 4). Contacts hold the surfaces
+            // `held` apart; the search reaches the speculative margin beyond margin + gap.
+            let held = self.gw(g1, G_MARGIN) + self.gw(g2, G_MARGIN);
+            let gap = self.gw(g1, G_GAP) + self.gw(g2, G_GAP);
+            let margin = self.p.margin + (held + gap) + self.reach(b1) + self.reach(b2);
             let (r1, r2) = (self.gw(g1, G_RADIUS), self.gw(g2, G_RADIUS));
             if s2.ty == GEOM_PLANE {
                 let n = s2.q * Vec3::Z;
@@ -139,7 +149,13 @@ impl World<'_> {
             } else if (s1.c - s2.c).length() > r1 + r2 + margin {
                 continue;
             }
-            let mu = self.gw(g1, G_FRICTION).max(self.gw(g2, G_FRICTION));
+            // MuJoCo's pair rules: the larger condim (1: no friction), the larger friction.
+            let condim = u(self.gw(g1, G_CONDIM)).max(u(self.gw(g2, G_CONDIM)));
+            let mu = if condim == 1 {
+                0.0
+            } else {
+                self.gw(g1, G_FRICTION).max(self.gw(g2, G_FRICTION))
+            };
             let e = self.gw(g1, G_RESTITUTION).max(self.gw(g2, G_RESTITUTION));
             let mut hits = [Hit {
                 pa: Vec3::ZERO,
@@ -150,7 +166,7 @@ impl World<'_> {
             for hit in &hits[..count] {
                 if (hit.pa - hit.pb).dot(hit.n) < margin {
                     let rad = [rounding(&s1), rounding(&s2)];
-                    self.add_contact(*hit, b1, b2, rad, [mu, e], &mut flags);
+                    self.add_contact(*hit, b1, b2, rad, [mu, e, held], &mut flags);
                 }
             }
         }

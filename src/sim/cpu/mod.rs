@@ -23,7 +23,10 @@
 //!
 //! Friction is an isotropic (circular) cone: the tangential correction is along the slip
 //! direction and bounded by μ times the normal multiplier. The pair's μ is the larger of the
-//! two geoms' sliding friction, as MuJoCo combines it.
+//! two geoms' sliding friction, as MuJoCo combines it, and 0 when the larger of their
+//! condims is 1. The pair's contact margin (the sum of the geoms' MJCF margins) is added to
+//! the contact's rounding radii, half on each side, so the normal solve holds the surfaces
+//! that far apart.
 
 mod access;
 mod collision;
