@@ -103,6 +103,7 @@ struct RandParams {
 #import scene/joints
 #import scene/contacts
 #import scene/collision
+#import scene/fluid
 #import scene/step
 #import scene/task
 #import scene/randomize

@@ -17,6 +17,7 @@ fn physics_step() -> u32 {
         record_joint_states();           // limited joints' position and velocity
         apply_actuators(h);              // actuator and joint spring forces into velocities
         integrate_velocities(h);         // gravity, gyroscopic term; the substep's start pose
+        apply_fluid_forces(h);           // MuJoCo's inertia-box fluid drag (none without a medium)
         apply_joint_friction(h);         // dry friction, before anything moves
         integrate_positions(h);          // symplectic Euler
         solve_joints();                  // one Gauss-Seidel pass over the joint groups

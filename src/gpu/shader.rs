@@ -64,6 +64,10 @@ pub const SCENE_STAGES: &[(&str, &str)] = &[
         "scene/collision",
         include_str!("../../shaders/scene/collision.wgsl"),
     ),
+    (
+        "scene/fluid",
+        include_str!("../../shaders/scene/fluid.wgsl"),
+    ),
     ("scene/step", include_str!("../../shaders/scene/step.wgsl")),
     ("scene/task", include_str!("../../shaders/scene/task.wgsl")),
     (

@@ -257,8 +257,9 @@ pub const TASK_PUSH: u32 = 3;
 /// `TASK_PUSH`: reward added on success (ManiSkill's PushCube ends an episode there too).
 pub const PUSH_SUCCESS_BONUS: f32 = 1.0;
 
-/// Words per options record: per-world settings the randomizer may change.
-pub const OPT_STRIDE: u32 = 8;
+/// Words per options record: per-world settings the randomizer may change (words 13 to
+/// 15 are spare).
+pub const OPT_STRIDE: u32 = 16;
 /// Options: gravity, three words, m/s².
 pub const OPT_GRAVITY: u32 = 0;
 /// Options: substep length h, s.
@@ -272,6 +273,14 @@ pub const OPT_ACTION_NOISE: u32 = 6;
 /// Options: action latency in steps (an integer stored as f32): the control applied at
 /// step t is the action given at step t − latency (zeros before the episode began).
 pub const OPT_LATENCY: u32 = 7;
+/// Options: density of the surrounding medium, kg/m³ (MJCF `<option density>`; 0: none).
+/// With [`OPT_VISCOSITY`] it drives MuJoCo's inertia-box fluid model
+/// (`shaders/scene/fluid.wgsl`); both 0 skips that stage.
+pub const OPT_DENSITY: u32 = 8;
+/// Options: viscosity of the surrounding medium, Pa·s (MJCF `<option viscosity>`; 0: none).
+pub const OPT_VISCOSITY: u32 = 9;
+/// Options: velocity of the medium, three words, m/s (MJCF `<option wind>`; 0: still).
+pub const OPT_WIND: u32 = 10;
 
 /// `TASK_UPRIGHT`: cart position margin, m (dm_control's `centered` margin 2).
 pub const UPRIGHT_CENTER_MARGIN: f32 = 2.0;
@@ -366,7 +375,7 @@ pub struct SceneParams {
     /// Second joint the task looks at (`TASK_UPRIGHT`: the cart slide).
     pub task_q2: u32,
     /// Model offset of the options family ([`OPT_STRIDE`] words: gravity, substep,
-    /// noise and latency), shared or one copy per world.
+    /// noise, latency and the fluid medium), shared or one copy per world.
     pub off_opt: u32,
     /// World stride of the options family (0: shared).
     pub wstride_opt: u32,
@@ -565,11 +574,15 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("OPT_OBS_NOISE", U32(OPT_OBS_NOISE)),
     ("OPT_ACTION_NOISE", U32(OPT_ACTION_NOISE)),
     ("OPT_LATENCY", U32(OPT_LATENCY)),
+    ("OPT_DENSITY", U32(OPT_DENSITY)),
+    ("OPT_VISCOSITY", U32(OPT_VISCOSITY)),
+    ("OPT_WIND", U32(OPT_WIND)),
     ("UPRIGHT_CENTER_MARGIN", F32(UPRIGHT_CENTER_MARGIN)),
     ("UPRIGHT_CONTROL_MARGIN", F32(UPRIGHT_CONTROL_MARGIN)),
     ("UPRIGHT_VELOCITY_MARGIN", F32(UPRIGHT_VELOCITY_MARGIN)),
     ("UPRIGHT_GAUSSIAN_SCALE2", F32(UPRIGHT_GAUSSIAN_SCALE2)),
     ("PHYS_EPS", F32(PHYS_EPS)),
+    ("PI", F32(std::f32::consts::PI)),
 ];
 
 /// Below this, a length or generalized inverse mass counts as zero (m, or 1/kg).

@@ -1,7 +1,7 @@
 //! MJCF loading: MuJoCo's XML scene format into a [`Model`].
 //!
 //! Supported: `<compiler angle inertiafromgeom coordinate="local" eulerseq settotalmass>`,
-//! `<option timestep gravity integrator density viscosity>`, nested `<default>` classes with
+//! `<option timestep gravity integrator density viscosity wind>`, nested `<default>` classes with
 //! inheritance, `class` and `childclass`, the body tree with `pos` and every orientation form
 //! (`quat`, `axisangle`, `euler`, `xyaxes`, `zaxis`), `<inertial>`, `<geom>` (plane, sphere,
 //! capsule, cylinder, box, ellipsoid; `size`, `fromto`, `mass`, `density`, `friction`, `rgba`,

@@ -51,9 +51,17 @@ impl<'a, 'input> Compiler<'a, 'input> {
         Ok(())
     }
 
-    /// `<option>`: timestep, gravity, integrator and fluid settings; `<flag>` children are unsupported.
+    /// `<option>`: timestep, gravity, integrator and the fluid medium (density, viscosity,
+    /// wind); `<flag>` children are unsupported.
     pub(super) fn option(&mut self, n: Node<'a, 'input>) -> Result<(), Error> {
-        let known = ["timestep", "gravity", "integrator", "density", "viscosity"];
+        let known = [
+            "timestep",
+            "gravity",
+            "integrator",
+            "density",
+            "viscosity",
+            "wind",
+        ];
         let a = self.attrs_plain(n, "option", &known);
         let o = &self.model.option.clone();
         let timestep = self.float(&a, "option", "timestep", o.timestep)?;
@@ -64,6 +72,14 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 format!("is {timestep}; must be positive"),
             ));
         }
+        let density = self.float(&a, "option", "density", o.density)?;
+        let viscosity = self.float(&a, "option", "viscosity", o.viscosity)?;
+        for (field, v) in [("option.density", density), ("option.viscosity", viscosity)] {
+            if v < 0.0 {
+                return Err(self.err(n, field, format!("is {v}; must be >= 0")));
+            }
+        }
+        let wind = self.vec3(&a, "option", "wind", o.wind)?;
         self.model.option = SimOptions {
             timestep,
             gravity: self.vec3(&a, "option", "gravity", o.gravity)?,
@@ -74,8 +90,9 @@ impl<'a, 'input> Compiler<'a, 'input> {
                 &["Euler", "RK4", "implicit", "implicitfast"],
                 &o.integrator.clone(),
             )?,
-            density: self.float(&a, "option", "density", o.density)?,
-            viscosity: self.float(&a, "option", "viscosity", o.viscosity)?,
+            density,
+            viscosity,
+            wind,
         };
         // <flag> can switch off gravity, contacts or limits: that changes the dynamics.
         for child in self.children(n) {

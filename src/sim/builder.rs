@@ -149,6 +149,14 @@ impl SceneBuilder {
         self
     }
 
+    /// The surrounding medium: density (kg/m³) and viscosity (Pa·s), as MJCF's `<option
+    /// density viscosity>` (MuJoCo's inertia-box fluid model; both 0, the default, is none).
+    pub fn fluid(&mut self, density: f32, viscosity: f32) -> &mut Self {
+        self.model.option.density = density;
+        self.model.option.viscosity = viscosity;
+        self
+    }
+
     /// A body at `pos`/`quat` in `parent`'s frame. Without joints it is welded to its parent.
     pub fn body(&mut self, parent: usize, pos: Vec3, quat: Quat) -> usize {
         let b = self.model.bodies.len();

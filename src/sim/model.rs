@@ -18,10 +18,15 @@ pub struct SimOptions {
     /// The integrator the file asks for (`Euler`, `RK4`, `implicit`, `implicitfast`). A hint:
     /// the solver uses its own substepped scheme and records this for reference.
     pub integrator: String,
-    /// Density of the surrounding medium, kg/m³ (0: none). Swimmer sets it.
+    /// Density of the surrounding medium, kg/m³ (0: none, MuJoCo's default). Drives the
+    /// quadratic drag of MuJoCo's inertia-box fluid model; Swimmer sets it.
     pub density: f32,
-    /// Viscosity of the surrounding medium, Pa·s (0: none). Swimmer sets it.
+    /// Viscosity of the surrounding medium, Pa·s (0: none, MuJoCo's default). Drives the
+    /// viscous (Stokes-like) drag of the fluid model; Swimmer sets it.
     pub viscosity: f32,
+    /// Velocity of the medium, m/s (0: still, MuJoCo's default). The fluid forces act on
+    /// the bodies' velocities relative to it.
+    pub wind: Vec3,
 }
 
 impl Default for SimOptions {
@@ -32,6 +37,7 @@ impl Default for SimOptions {
             integrator: "Euler".into(),
             density: 0.0,
             viscosity: 0.0,
+            wind: Vec3::ZERO,
         }
     }
 }

@@ -46,6 +46,22 @@ pub struct Compiled {
     pub ctrl_range: Vec<[f32; 2]>,
     /// Things the model asks for that the solver does not model, one line each.
     pub warnings: Vec<String>,
+    /// The surrounding medium (MJCF `<option density viscosity wind>`): density kg/m³,
+    /// viscosity Pa·s, wind m/s; written to the options family ([`OPT_DENSITY`],
+    /// [`OPT_VISCOSITY`], [`OPT_WIND`]).
+    pub fluid: Fluid,
+}
+
+/// The medium the bodies move through, for MuJoCo's inertia-box fluid model. All zero (the
+/// default, as MuJoCo's) is none: the fluid stage then does no work.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Fluid {
+    /// Density, kg/m³.
+    pub density: f32,
+    /// Viscosity, Pa·s.
+    pub viscosity: f32,
+    /// Velocity of the medium, m/s.
+    pub wind: Vec3,
 }
 
 /// Per-world copies of the Model's record families: `true` gives the family a leading
@@ -62,7 +78,7 @@ pub struct PerWorld {
     pub actuators: bool,
     /// Initial states.
     pub init: bool,
-    /// Options (gravity, substep, noise and latency).
+    /// Options (gravity, substep, noise, latency, fluid medium).
     pub options: bool,
 }
 
@@ -114,6 +130,9 @@ impl Compiled {
         ]);
         opt[OPT_H as usize] = p.h;
         opt[OPT_DT as usize] = p.dt;
+        opt[OPT_DENSITY as usize] = self.fluid.density;
+        opt[OPT_VISCOSITY as usize] = self.fluid.viscosity;
+        opt[OPT_WIND as usize..OPT_WIND as usize + 3].copy_from_slice(&self.fluid.wind.to_array());
         (p.off_opt, p.wstride_opt) = family(&opt, per_world.options);
         // Scratch: per-body substep words, controls, joint start states, contact count,
         // contacts.

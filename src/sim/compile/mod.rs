@@ -23,7 +23,7 @@ mod compiled;
 mod qpos;
 mod records;
 
-pub use compiled::{Compiled, JointInfo, PerWorld};
+pub use compiled::{Compiled, Fluid, JointInfo, PerWorld};
 
 use crate::layout::physics::*;
 use crate::sim::model::{GeomKind, Model};
@@ -128,6 +128,11 @@ pub fn compile(model: &Model, opts: &PhysicsOptions) -> Result<Compiled, Error> 
         joints,
         ctrl_range,
         warnings,
+        fluid: Fluid {
+            density: model.option.density,
+            viscosity: model.option.viscosity,
+            wind: model.option.wind,
+        },
     })
 }
 
@@ -208,11 +213,21 @@ fn scene_params(
     let nq = model.nq() as u32;
     let nv = model.nv() as u32;
     let g = model.option.gravity;
-    if model.option.viscosity != 0.0 || model.option.density != 0.0 {
-        warnings.push(
-            "option density/viscosity (fluid forces) are not modelled: Swimmer will not swim"
-                .into(),
-        );
+    if model.option.density > 0.0 || model.option.viscosity > 0.0 {
+        // MuJoCo gives each MJCF body its own inertia box; here a sim body is one box.
+        let mut massive = vec![0_u32; nb];
+        for (b, body) in model.bodies.iter().enumerate().skip(1) {
+            if bodies.sim[b] != NONE && body.mass > 0.0 {
+                massive[bodies.sim[b] as usize] += 1;
+            }
+        }
+        if massive.iter().any(|&n| n > 1) {
+            warnings.push(
+                "fluid forces act on each welded group of bodies as one inertia box, where \
+                 MuJoCo gives each body its own"
+                    .into(),
+            );
+        }
     }
     SceneParams {
         num_bodies: nb as u32,

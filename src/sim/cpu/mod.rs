@@ -6,8 +6,8 @@
 //!
 //! The stages, in step order (each a file here and a `.wgsl` file of the same name):
 //! `access` (Model and State accessors), `constraints` (masses and XPBD
-//! primitives), `joints`, `contacts`, `collision`, `step` (the ordered list of stages:
-//! [`World::step`]) and `task` (observation).
+//! primitives), `joints`, `contacts`, `collision`, `fluid` (MuJoCo's inertia-box fluid
+//! drag), `step` (the ordered list of stages: [`World::step`]) and `task` (observation).
 //!
 //! # The solver: substepped XPBD
 //! Macklin et al., "Small Steps in Physics Simulation" (2019) and Müller et al., "Detailed
@@ -16,9 +16,9 @@
 //! 1. actions become controls (clamped to the control range, as MuJoCo);
 //! 2. contacts are found once (speculatively, with a margin that covers what the pair can
 //!    close during the step) and stored as body-local anchor points and a world normal;
-//! 3. each of `substeps` substeps: actuator forces and gravity, integrate (symplectic Euler,
-//!    with the gyroscopic term), one Gauss-Seidel pass over joint constraints, joint limits
-//!    and contacts (normal, then static friction as a position constraint), velocities from
+//! 3. each of `substeps` substeps: actuator forces and gravity, fluid drag, integrate
+//!    (symplectic Euler, with the gyroscopic term), one Gauss-Seidel pass over joint
+//!    constraints, joint limits and contacts (normal, then static friction as a position constraint), velocities from
 //!    positions, then a velocity pass (dynamic Coulomb friction, restitution, joint damping).
 //!
 //! Friction is an isotropic (circular) cone: the tangential correction is along the slip
@@ -32,6 +32,7 @@ mod access;
 mod collision;
 mod constraints;
 mod contacts;
+mod fluid;
 mod joints;
 mod step;
 mod task;

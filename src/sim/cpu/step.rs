@@ -19,6 +19,7 @@ impl World<'_> {
             self.record_joint_states(); // limited joints' position and velocity
             self.apply_actuators(h); // actuator and joint spring forces into velocities
             self.integrate_velocities(h); // gravity, gyroscopic term; the substep's start pose
+            self.apply_fluid_forces(h); // MuJoCo's inertia-box fluid drag (none without a medium)
             self.apply_joint_friction(h); // dry friction, before anything moves
             self.integrate_positions(h); // symplectic Euler
             self.solve_joints(); // one Gauss-Seidel pass over the joint groups
