@@ -230,7 +230,11 @@ impl World<'_> {
             let tau = a * imp;
             let wb = self.angvel(b) + self.inv_inertia_mul(b, tau);
             self.set_angvel_if(b, wb);
-            let share = if driven { self.reaction_share(b, a) } else { 1.0 };
+            let share = if driven {
+                self.reaction_share(b, a)
+            } else {
+                1.0
+            };
             let wp = self.angvel(p) - self.inv_inertia_mul(p, tau * share);
             self.set_angvel_if(p, wp);
         } else {
