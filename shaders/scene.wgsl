@@ -54,6 +54,34 @@ struct SceneParams {
     task_radius: f32,
     escape_radius: f32,
     scratch_joints: u32,
+    frame_skip: u32,
+    scratch_task: u32,
+    obs_skip: u32,
+    vel_clip: f32,
+    w_forward: f32,
+    w_ctrl: f32,
+    healthy_reward: f32,
+    terminate_unhealthy: u32,
+    health_inclusive: u32,
+    z_q: u32,
+    z_lo: f32,
+    z_hi: f32,
+    angle_q: u32,
+    angle_lo: f32,
+    angle_hi: f32,
+    state_from: u32,
+    state_lo: f32,
+    state_hi: f32,
+    pa_x: f32,
+    pa_y: f32,
+    pa_z: f32,
+    pb_x: f32,
+    pb_y: f32,
+    pb_z: f32,
+    reset_kind: u32,
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: StepParams;
@@ -106,4 +134,5 @@ struct RandParams {
 #import scene/fluid
 #import scene/step
 #import scene/task
+#import scene/gym
 #import scene/randomize

@@ -5,7 +5,7 @@
 mod common;
 
 use common::gpu;
-use manyworlds::env::{self, EnvConfig, REGISTRY};
+use manyworlds::env::{self, EnvConfig};
 use manyworlds::gpu::GpuBuffer;
 use manyworlds::render::RenderConfig;
 use manyworlds::Error;
@@ -13,7 +13,7 @@ use manyworlds::Error;
 /// worlds = 0 is refused by every registered env, naming the field.
 #[test]
 fn zero_worlds_is_refused_by_every_env() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         match env::make(gpu(), e.name, &EnvConfig::new(0)) {
             Err(Error::InvalidArgument { field, value, .. }) => {
                 assert_eq!(
@@ -35,7 +35,7 @@ fn zero_worlds_is_refused_by_every_env() {
 /// exactly one more than that maximum gives the same maximum.
 #[test]
 fn too_many_worlds_names_the_maximum_for_this_env_on_this_adapter() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         let err = env::make(gpu(), e.name, &EnvConfig::new(1 << 31)).err();
         let Some(Error::Capacity {
             limit,

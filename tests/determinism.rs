@@ -9,7 +9,7 @@
 mod common;
 
 use common::{bits, gpu};
-use manyworlds::env::{self, scene, EnvConfig, VecEnv, Worlds, REGISTRY};
+use manyworlds::env::{self, scene, EnvConfig, VecEnv, Worlds};
 use manyworlds::randomize::{Dist, Entry, Field, Mode, Spec};
 
 /// The randomization each env runs under: push-cube's own default spec; the other scene
@@ -117,7 +117,7 @@ fn run(name: &str, worlds: usize, steps: u32, keep: usize, fused: bool) -> Trace
 /// 1024 and 4096 worlds.
 #[test]
 fn every_env_is_bitwise_reproducible_across_runs_and_batch_sizes() {
-    for entry in REGISTRY {
+    for entry in common::embedded_envs() {
         let name = entry.name;
         // Rendering at 4096 worlds is the slowest cell on lavapipe; a few steps cover a
         // reset (randomized draws) and contacts all the same.
@@ -146,7 +146,7 @@ fn every_env_is_bitwise_reproducible_across_runs_and_batch_sizes() {
 /// k single steps with one action equal one `step_many(k)`, bitwise, for every env.
 #[test]
 fn step_many_equals_repeated_steps_for_every_env() {
-    for entry in REGISTRY {
+    for entry in common::embedded_envs() {
         let name = entry.name;
         let worlds = 64;
         let k = 9;

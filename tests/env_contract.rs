@@ -5,7 +5,7 @@
 mod common;
 
 use common::{bits, gpu, read_buffer};
-use manyworlds::env::{self, ActionSpace, AutoresetMode, EnvConfig, VecEnv, Worlds, REGISTRY};
+use manyworlds::env::{self, ActionSpace, AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::layout::FLAG_INVALID_ACTION;
 use manyworlds::Error;
 
@@ -61,7 +61,7 @@ fn trace(env: &mut dyn VecEnv, seed: u64, steps: u32, salt: u64) -> (Vec<u32>, V
 
 #[test]
 fn same_seed_gives_bitwise_equal_runs_and_other_seeds_differ() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         for mode in [AutoresetMode::NextStep, AutoresetMode::SameStep] {
             let a = trace(make(e.name, 256, mode).as_mut(), 42, 300, 1);
             let b = trace(make(e.name, 256, mode).as_mut(), 42, 300, 1);
@@ -80,7 +80,7 @@ fn same_seed_gives_bitwise_equal_runs_and_other_seeds_differ() {
 /// 1024-world batch match a 16-world batch bit for bit, through several autoresets.
 #[test]
 fn world_i_is_the_same_at_16_and_1024_worlds() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         let mut small = make(e.name, 16, AutoresetMode::NextStep);
         let mut big = make(e.name, 1024, AutoresetMode::NextStep);
         let od = small.spec().obs_dim;
@@ -131,7 +131,7 @@ fn world_i_is_the_same_at_16_and_1024_worlds() {
 /// clocks, and the same last outputs, bit for bit.
 #[test]
 fn step_many_equals_repeated_step() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         for mode in [
             AutoresetMode::NextStep,
             AutoresetMode::SameStep,
@@ -186,7 +186,7 @@ fn step_many_equals_repeated_step() {
 /// changes nothing: the next valid step gives what it would have given.
 #[test]
 fn bad_host_actions_are_rejected_and_change_nothing() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         let mut env = make(e.name, 8, AutoresetMode::NextStep);
         let mut twin = make(e.name, 8, AutoresetMode::NextStep);
         env.reset(1).unwrap();
@@ -229,7 +229,7 @@ fn bad_host_actions_are_rejected_and_change_nothing() {
 /// identical to a run without the fault.
 #[test]
 fn invalid_gpu_action_is_flagged_and_isolated() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         let mut faulty = make(e.name, 64, AutoresetMode::NextStep);
         let mut clean = make(e.name, 64, AutoresetMode::NextStep);
         faulty.reset(8).unwrap();
@@ -292,7 +292,7 @@ fn invalid_gpu_action_is_flagged_and_isolated() {
 /// rewards, flags, observations or (same-step mode) final observations.
 #[test]
 fn every_output_is_written_every_step() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         for mode in [
             AutoresetMode::NextStep,
             AutoresetMode::SameStep,
@@ -338,7 +338,7 @@ fn bad_construction_is_an_error() {
         env::make(gpu(), "nope", &EnvConfig::new(4)),
         Err(Error::UnknownEnv { .. })
     ));
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         assert!(matches!(
             env::make(gpu(), e.name, &EnvConfig::new(0)),
             Err(Error::InvalidArgument { .. })
@@ -365,7 +365,7 @@ fn bad_construction_is_an_error() {
 /// order, identical to synchronous steps.
 #[test]
 fn pipelined_steps_match_synchronous_steps() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         let mut sync = make(e.name, 128, AutoresetMode::NextStep);
         let cfg = EnvConfig {
             readback_slots: 3,

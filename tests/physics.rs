@@ -7,7 +7,7 @@ mod common;
 use common::gpu;
 use glam::{Quat, Vec3};
 use manyworlds::env::scene::{self, make_scene, SceneConfig, SceneEnv};
-use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds, REGISTRY};
+use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::layout::physics::*;
 use manyworlds::sim::builder::{SceneBuilder, Shape};
 use manyworlds::sim::compile::{compile, PhysicsOptions};
@@ -420,7 +420,7 @@ fn boxes_scene_settles_like_mujoco() {
 #[test]
 fn gpu_matches_the_cpu_reference_on_every_scene() {
     const TOL: f32 = 1e-4;
-    for entry in REGISTRY {
+    for entry in common::embedded_envs() {
         let xml = match scene::SCENES.iter().find(|s| s.name == entry.name) {
             Some(s) => s.xml,
             None if entry.name == "cartpole" => continue,
@@ -471,7 +471,7 @@ fn gpu_matches_the_cpu_reference_on_every_scene() {
 /// default budget), with none (budget 0) and with some (200 words: the State only).
 #[test]
 fn private_copies_do_not_change_results() {
-    for s in scene::SCENES {
+    for s in common::embedded_scenes() {
         let mut runs = Vec::new();
         for budget in [scene::PRIVATE_WORDS, 0, 200] {
             let cfg = SceneConfig {
@@ -535,7 +535,7 @@ fn contact_overflow_is_flagged() {
 fn task_stage_matches_its_cpu_twin_on_every_scene() {
     const TOL: f32 = 1e-5;
     const N: usize = 8;
-    for row in scene::SCENES {
+    for row in common::embedded_scenes() {
         let mut cfg = EnvConfig::new(N).autoreset(AutoresetMode::Disabled);
         cfg.randomize = Some(manyworlds::randomize::Spec::new());
         let mut e = scene::make_registered(gpu(), row.name, &cfg)

@@ -859,7 +859,7 @@ fn push_cube_default_spec_parses_and_every_registered_scene_randomizes() {
         .iter()
         .any(|e| e.field.group() == FieldGroup::Looks));
     // A physics spec on every registered scene env: the worlds' values are recorded.
-    for entry in manyworlds::env::REGISTRY {
+    for entry in common::embedded_envs() {
         if entry.name == "cartpole" {
             let mut cfg = EnvConfig::new(4);
             cfg.randomize = Some(one(Field::OptionGravity, &[], &[0.0, 0.0, -5.0]));

@@ -8,7 +8,7 @@ mod common;
 use common::gpu;
 use glam::{Quat, Vec3};
 use manyworlds::env::scene::{self, SceneConfig, SceneEnv};
-use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds, REGISTRY};
+use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::layout::physics::S_POS;
 use manyworlds::render::{
     files, CameraSpec, Intrinsics, Outputs, RenderConfig, SegmentIds, VisualPerWorld,
@@ -554,7 +554,7 @@ fn images_are_byte_identical_across_runs() {
 /// Every registered scene env renders its MJCF cameras at two sizes.
 #[test]
 fn every_registered_scene_renders() {
-    for e in REGISTRY {
+    for e in common::embedded_envs() {
         if scene::SCENES.iter().all(|s| s.name != e.name) {
             continue;
         }

@@ -140,6 +140,7 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     var final_written = false;
     let obs_base = W * scene.obs_dim;
     if params.mode == MODE_RESET {
+        clear_terms();
         clock = WorldClock(0u, 0u);
         reset_world(0u);
         flags = FLAG_RESET;
@@ -151,6 +152,7 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         for (var k = 0u; k < params.steps; k++) {
             reward = 0.0;
+            clear_terms();
             let done = (clock.elapsed & CLOCK_DONE) != 0u;
             if done && params.autoreset == AUTORESET_NEXT_STEP {
                 // Next-step autoreset: this step only resets; the action is ignored.
@@ -162,14 +164,21 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
             } else {
                 EPISODE = clock.episode;
                 ELAPSED = clock.elapsed & ~CLOCK_DONE;
-                let pflags = physics_step();
+                task_begin();                    // what the reward compares against
+                var pflags = 0u;
+                for (var f = 0u; f < max(scene.frame_skip, 1u); f++) {
+                    pflags |= physics_step();    // frame_skip physics steps, controls held
+                }
+                task_end();
                 clock.elapsed += 1u;
                 // A faulted world (non-finite or escaped) terminates, and autoreset resets it.
                 let faulted = (pflags & (FLAG_NONFINITE | FLAG_ESCAPED)) != 0u;
                 let terminated = faulted || task_terminated();
                 let truncated = (clock.elapsed & ~CLOCK_DONE) >= scene.max_episode_steps;
                 // As Gymnasium's unwrapped envs, steps after termination earn 0.
-                reward = select(task_reward(), 0.0, done);
+                if !done {
+                    reward = task_reward();
+                }
                 flags = pflags | select(0u, FLAG_TERMINATED, terminated) | select(0u, FLAG_TRUNCATED, truncated);
                 if params.autoreset == AUTORESET_DISABLED {
                     if terminated {

@@ -15,6 +15,9 @@ fn task_reward() -> f32 {
     if scene.task == TASK_PUSH {
         return push_reward();
     }
+    if scene.task >= TASK_GYM_LOCOMOTION {
+        return gym_reward();
+    }
     return 0.0;
 }
 
@@ -25,6 +28,9 @@ fn task_terminated() -> bool {
     }
     if scene.task == TASK_BALANCE {
         return balance_failed();
+    }
+    if scene.task >= TASK_GYM_LOCOMOTION {
+        return gym_terminated();
     }
     return false;
 }
@@ -88,54 +94,63 @@ fn add_obs_noise(base: u32, to_final: bool) {
         }
     }
 }
+// Joint j's MuJoCo coordinates: up to 7 qpos words, then from index 7 up to 6 qvel words
+// (joint_nq and joint_nv of its kind say how many).
+fn joint_coords(j: u32) -> array<f32, 13> {
+    let kind = ju(j, J_KIND);
+    let b = ju(j, J_BODY);
+    var vals = array<f32, 13>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    if kind == JOINT_HINGE || kind == JOINT_SLIDE {
+        vals[0] = scalar_q(j);
+        vals[7] = scalar_qd(j);
+        return vals;
+    }
+    let qm = qmul(quat(b), jw4(j, J_RELC_QUAT));
+    if kind == JOINT_FREE {
+        let xm = pos(b) + qrot(quat(b), jw3(j, J_RELC_POS));
+        let vm = vel(b) + cross(angvel(b), xm - pos(b));
+        let wl = qrot(qconj(qm), angvel(b));
+        return array<f32, 13>(xm.x, xm.y, xm.z, qm.w, qm.x, qm.y, qm.z, vm.x, vm.y, vm.z, wl.x, wl.y, wl.z);
+    }
+    let p = parent(b);
+    let r = qmul(qmul(qconj(jw4(j, J_PQ)), qconj(quat(p))), qm);
+    let wl = qrot(qconj(qm), angvel(b) - angvel(p));
+    return array<f32, 13>(r.w, r.x, r.y, r.z, 0.0, 0.0, 0.0, wl.x, wl.y, wl.z, 0.0, 0.0, 0.0);
+}
+fn joint_nq(kind: u32) -> u32 {
+    return select(select(1u, 4u, kind == JOINT_BALL), 7u, kind == JOINT_FREE);
+}
+fn joint_nv(kind: u32) -> u32 {
+    return select(select(1u, 3u, kind == JOINT_BALL), 6u, kind == JOINT_FREE);
+}
+// Writes observation word `i` of the row at `base` (a faulted world's non-finite values
+// read 0, so they never reach a learner's batch; its flags say what happened).
+fn write_obs(base: u32, i: u32, v: f32, to_final: bool) {
+    let x = select(0.0, v, is_finite(v));
+    if to_final {
+        final_obs_out[base + i] = x;
+    } else {
+        obs_out[base + i] = x;
+    }
+}
+// The observation: qpos then qvel (MuJoCo's conventions), or the Gymnasium task's own.
 fn observe(base: u32, to_final: bool) {
+    if scene.task >= TASK_GYM_LOCOMOTION {
+        gym_observe(base, to_final);
+        add_obs_noise(base, to_final);
+        return;
+    }
     let nq = scene.nq;
     for (var j = 0u; j < scene.num_joints; j++) {
-        let qa = base + ju(j, J_QADR);
-        let va = base + nq + ju(j, J_VADR);
+        let qa = ju(j, J_QADR);
+        let va = nq + ju(j, J_VADR);
         let kind = ju(j, J_KIND);
-        let b = ju(j, J_BODY);
-        var vals = array<f32, 13>(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        var nqj = 1u;
-        var nvj = 1u;
-        if kind == JOINT_HINGE || kind == JOINT_SLIDE {
-            vals[0] = scalar_q(j);
-            vals[7] = scalar_qd(j);
-        } else {
-            let qm = qmul(quat(b), jw4(j, J_RELC_QUAT));
-            if kind == JOINT_FREE {
-                let xm = pos(b) + qrot(quat(b), jw3(j, J_RELC_POS));
-                let vm = vel(b) + cross(angvel(b), xm - pos(b));
-                let wl = qrot(qconj(qm), angvel(b));
-                vals = array<f32, 13>(xm.x, xm.y, xm.z, qm.w, qm.x, qm.y, qm.z, vm.x, vm.y, vm.z, wl.x, wl.y, wl.z);
-                nqj = 7u;
-                nvj = 6u;
-            } else {
-                let p = parent(b);
-                let r = qmul(qmul(qconj(jw4(j, J_PQ)), qconj(quat(p))), qm);
-                let wl = qrot(qconj(qm), angvel(b) - angvel(p));
-                vals = array<f32, 13>(r.w, r.x, r.y, r.z, 0.0, 0.0, 0.0, wl.x, wl.y, wl.z, 0.0, 0.0, 0.0);
-                nqj = 4u;
-                nvj = 3u;
-            }
+        let vals = joint_coords(j);
+        for (var k = 0u; k < joint_nq(kind); k++) {
+            write_obs(base, qa + k, vals[k], to_final);
         }
-        // A faulted world's non-finite values read 0, so they never reach a learner's
-        // batch; its flags say what happened.
-        for (var k = 0u; k < nqj; k++) {
-            let v = select(0.0, vals[k], is_finite(vals[k]));
-            if to_final {
-                final_obs_out[qa + k] = v;
-            } else {
-                obs_out[qa + k] = v;
-            }
-        }
-        for (var k = 0u; k < nvj; k++) {
-            let v = select(0.0, vals[7u + k], is_finite(vals[7u + k]));
-            if to_final {
-                final_obs_out[va + k] = v;
-            } else {
-                obs_out[va + k] = v;
-            }
+        for (var k = 0u; k < joint_nv(kind); k++) {
+            write_obs(base, va + k, vals[7u + k], to_final);
         }
     }
     add_obs_noise(base, to_final);
@@ -149,6 +164,10 @@ fn reset_world(episode: u32) {
     let base = scene.off_init + W * scene.wstride_init;
     for (var i = 0u; i < scene.state_dim; i++) {
         st_set(i, model[base + i]);
+    }
+    if scene.reset_kind != RESET_JOINTS {
+        gym_reset(episode);
+        return;
     }
     if scene.reset_noise <= 0.0 {
         return;

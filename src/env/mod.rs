@@ -376,6 +376,15 @@ impl std::fmt::Display for Fault {
     }
 }
 
+/// The reward of each world's last step, split into its terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RewardTerms {
+    /// The terms' names, as Gymnasium's `info` keys (`reward_forward`, `reward_ctrl`, ...).
+    pub names: Vec<&'static str>,
+    /// `[worlds, names.len()]`: each world's terms, in `names` order; they sum to its reward.
+    pub values: Vec<f32>,
+}
+
 /// Which worlds a state call touches.
 #[derive(Debug, Clone, Copy)]
 pub enum Worlds<'a> {
@@ -473,6 +482,12 @@ pub trait VecEnv {
     fn randomized_params(&mut self) -> Result<Option<crate::randomize::SampledParams>, Error> {
         Ok(None)
     }
+    /// The reward terms of every world's last step (Gymnasium's `info` reward entries),
+    /// read back from the GPU; `None` when the env's task reports none. See
+    /// [`scene::SceneEnv::reward_terms`].
+    fn reward_terms(&mut self) -> Result<Option<RewardTerms>, Error> {
+        Ok(None)
+    }
     /// Fills every output buffer with `0xFFFF_FFFF` (a NaN) so that tests can see what a
     /// kernel failed to write. When the observation is the state (`EnvSpec::obs_is_state`)
     /// that buffer is left alone, since it is also the kernel's input.
@@ -503,6 +518,13 @@ pub struct EnvEntry {
 }
 
 impl EnvEntry {
+    /// Whether it loads a Gymnasium model file at make time
+    /// ([`table::RegisteredScene::gymnasium`], found through
+    /// [`table::GYMNASIUM_ASSETS_VAR`]).
+    pub fn needs_gymnasium_assets(&self) -> bool {
+        matches!(self.kind, EnvKind::Scene(row) if row.gymnasium.is_some())
+    }
+
     /// Builds it.
     pub fn make(&self, gpu: &Gpu, config: &EnvConfig) -> Result<Box<dyn VecEnv>, Error> {
         match self.kind {

@@ -25,7 +25,8 @@
 
 use super::batch::{BatchEnv, Stage, ENV_BINDINGS};
 use super::{
-    ActionSpace, AutoresetMode, EnvBuffers, EnvConfig, EnvSpec, Step, VecEnv, WorldStates, Worlds,
+    ActionSpace, AutoresetMode, EnvBuffers, EnvConfig, EnvSpec, RewardTerms, Step, VecEnv,
+    WorldStates, Worlds,
 };
 use crate::gpu::{shader, AdapterSummary, Binding, BoundKernel, Gpu, GpuBuffer, Kernel};
 use crate::layout::physics::*;
@@ -38,7 +39,7 @@ use glam::{Quat, Vec3};
 
 mod qpos;
 
-pub use super::table::{registered, EmbeddedFile, RegisteredScene, SCENES};
+pub use super::table::{registered, EmbeddedFile, RegisteredScene, GYMNASIUM_ASSETS_VAR, SCENES};
 pub use super::task::Task;
 pub use qpos::make_registered_with;
 
@@ -65,6 +66,10 @@ pub struct SceneConfig {
     pub task: Task,
     /// Steps before truncation. Default 1000.
     pub max_episode_steps: u32,
+    /// Physics steps (of the MJCF timestep) per env step, the controls held: Gymnasium's
+    /// `frame_skip`. Default 1; a registered row uses its task's
+    /// ([`Task::frame_skip`]). `EnvSpec::dt` is the timestep times this.
+    pub frame_skip: u32,
     /// Which Model families get one copy per world (for randomization).
     pub per_world: PerWorld,
     /// Reset noise amplitude ([`SceneParams::reset_noise`]). Default 0: every episode
@@ -153,6 +158,7 @@ impl SceneConfig {
             physics: PhysicsOptions::default(),
             task: Task::None,
             max_episode_steps: 1000,
+            frame_skip: 1,
             per_world: PerWorld::default(),
             reset_noise: 0.0,
             escape_radius: crate::sim::compile::DEFAULT_ESCAPE_RADIUS,
@@ -209,8 +215,9 @@ pub struct SceneEnv {
     params: SceneParams,
     model: GpuBuffer<f32>,
     model_words: Vec<f32>,
-    /// Held so the scratch lives as long as the env (the kernel binds it).
-    _scratch: GpuBuffer<f32>,
+    /// The kernel's per-world scratch (it also holds each world's reward terms).
+    scratch: GpuBuffer<f32>,
+    task: Task,
     randomizer: Option<Randomizer>,
     gpu: Gpu,
 }
@@ -294,7 +301,15 @@ fn build(
         });
     }
     params.escape_radius = scene.escape_radius;
-    scene.task.apply(&compiled, origin, &mut params)?;
+    if scene.frame_skip == 0 {
+        return Err(Error::InvalidArgument {
+            field: "SceneConfig::frame_skip".into(),
+            value: "0".into(),
+            allowed: "at least 1 physics step per env step".into(),
+        });
+    }
+    params.frame_skip = scene.frame_skip;
+    scene.task.apply(model, &compiled, origin, &mut params)?;
     compiled.params = params;
     let spec = EnvSpec {
         name: scene.name.clone(),
@@ -306,8 +321,8 @@ fn build(
             high: compiled.ctrl_range.iter().map(|r| r[1]).collect(),
         },
         max_episode_steps: params.max_episode_steps,
-        dt: params.dt,
-        substeps: params.substeps,
+        dt: params.dt * params.frame_skip as f32,
+        substeps: params.substeps * params.frame_skip,
         images: None,
     };
     let plan = PrivatePlan::new(&params, scene.private_words);
@@ -362,7 +377,8 @@ fn build(
         params,
         model: model_buf,
         model_words: words,
-        _scratch: scratch,
+        scratch,
+        task: scene.task,
         randomizer,
         gpu: gpu.clone(),
     })
@@ -570,6 +586,36 @@ impl SceneEnv {
         self.inner.renderer_mut()
     }
 
+    /// The reward terms of every world's last step (Gymnasium's `info` entries such as
+    /// `reward_forward`, `reward_ctrl`, `reward_survive`), or `None` when the task reports
+    /// none. The kernel writes them beside the reward: [`MAX_REWARD_TERMS`] words per world
+    /// in its scratch row (at `scratch_task + TS_TERMS`), zero on reset steps and on steps
+    /// that earn nothing; the reward is their sum. This reads the whole scratch buffer
+    /// back (contacts included): for evaluation and tests, not for every step of training.
+    pub fn reward_terms(&mut self) -> Result<Option<RewardTerms>, Error> {
+        let terms = self.task.reward_terms();
+        if terms.is_empty() {
+            return Ok(None);
+        }
+        let words = self.scratch.read(&self.gpu)?;
+        let p = &self.params;
+        let (stride, at) = (
+            p.scratch_stride as usize,
+            (p.scratch_task + TS_TERMS) as usize,
+        );
+        let n = self.inner.num_worlds();
+        let mut values = Vec::with_capacity(n * terms.len());
+        for w in 0..n {
+            for &(_, slot) in terms {
+                values.push(words[w * stride + at + slot as usize]);
+            }
+        }
+        Ok(Some(RewardTerms {
+            names: terms.iter().map(|t| t.0).collect(),
+            values,
+        }))
+    }
+
     /// World poses of every MJCF body (position, orientation) from one world's state row.
     pub fn body_poses(&self, state: &[f32]) -> Vec<(Vec3, Quat)> {
         self.compiled.body_poses(state)
@@ -627,5 +673,8 @@ impl VecEnv for SceneEnv {
     }
     fn randomized_params(&mut self) -> Result<Option<crate::randomize::SampledParams>, Error> {
         self.randomizer.as_ref().map(|r| r.params()).transpose()
+    }
+    fn reward_terms(&mut self) -> Result<Option<RewardTerms>, Error> {
+        SceneEnv::reward_terms(self)
     }
 }

@@ -8,7 +8,7 @@
 //! one row here. Looking a row up ([`registered`]) builds nothing.
 
 use super::scene::{make_mjcf, SceneConfig, SceneEnv};
-use super::task::Task;
+use super::task::{GymTask, Task};
 use super::EnvConfig;
 use crate::gpu::Gpu;
 use crate::randomize::spec::FieldGroup;
@@ -40,10 +40,15 @@ pub struct RegisteredScene {
     pub name: &'static str,
     /// One line for `manyworlds envs` and listings.
     pub about: &'static str,
-    /// Where the embedded MJCF lives in the repository (for messages).
+    /// Where the embedded MJCF lives in the repository (for messages); for rows with a
+    /// [`RegisteredScene::gymnasium`] file, that file's name.
     pub file: &'static str,
-    /// The MJCF text.
+    /// The MJCF text; empty for rows with a [`RegisteredScene::gymnasium`] file.
     pub xml: &'static str,
+    /// Gymnasium 1.4.0's MuJoCo model file the env loads (e.g. `hopper.xml`), which is not
+    /// embedded: it is read when the env is built, from the folder named by
+    /// [`GYMNASIUM_ASSETS_VAR`] ([`RegisteredScene::mjcf`]). `None`: the embedded `xml`.
+    pub gymnasium: Option<&'static str>,
     /// Steps before truncation ([`SceneConfig::max_episode_steps`]).
     pub max_episode_steps: u32,
     /// Reset noise amplitude ([`SceneConfig::reset_noise`]).
@@ -80,6 +85,7 @@ pub const SCENES: &[RegisteredScene] = &[
             text: include_str!("../../scenes/boxes_randomize_all.json"),
         }),
         render: None,
+        gymnasium: None,
     },
     // Balanced like Gymnasium's InvertedPendulum: reward 1 while |pole angle| <= 0.2 rad,
     // 1000 steps, every joint reset within ±0.01 of its initial value.
@@ -97,6 +103,7 @@ pub const SCENES: &[RegisteredScene] = &[
         randomize: None,
         soak_randomize: None,
         render: None,
+        gymnasium: None,
     },
     // MuJoCo Playground's CartpoleBalance: the dm_control reward, 1000 steps, no
     // termination; every joint reset within ±0.034 (dm_control draws the pole there, the
@@ -115,6 +122,7 @@ pub const SCENES: &[RegisteredScene] = &[
         randomize: None,
         soak_randomize: None,
         render: Some((64, 64)),
+        gymnasium: None,
     },
     // ManiSkill's PushCube: push the cube onto the goal; 2.5 s episodes at 100 Hz; success
     // within 5 cm (the goal disc's radius) ends the episode. The default randomization
@@ -141,8 +149,120 @@ pub const SCENES: &[RegisteredScene] = &[
             text: include_str!("../../benches/push_cube_all_fields.json"),
         }),
         render: None,
+        gymnasium: None,
+    },
+    // Gymnasium 1.4.0's v5 MuJoCo tasks with their default arguments ([`GymTask`]), on
+    // Gymnasium's own model files, read at make time from MANYWORLDS_GYMNASIUM_ASSETS.
+    RegisteredScene {
+        name: "hopper",
+        about: "Gymnasium Hopper-v5: hop forward; 11 obs (qpos[1:], clipped qvel), 3 torques, forward + healthy - ctrl reward",
+        file: "hopper.xml",
+        xml: "",
+        max_episode_steps: GymTask::Hopper.max_episode_steps(),
+        reset_noise: GymTask::Hopper.reset_noise_scale(),
+        task: Task::Gym(GymTask::Hopper),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("hopper.xml"),
+    },
+    RegisteredScene {
+        name: "walker2d",
+        about: "Gymnasium Walker2d-v5: walk forward; 17 obs (qpos[1:], clipped qvel), 6 torques, forward + healthy - ctrl reward",
+        file: "walker2d_v5.xml",
+        xml: "",
+        max_episode_steps: GymTask::Walker2d.max_episode_steps(),
+        reset_noise: GymTask::Walker2d.reset_noise_scale(),
+        task: Task::Gym(GymTask::Walker2d),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("walker2d_v5.xml"),
+    },
+    RegisteredScene {
+        name: "half-cheetah",
+        about: "Gymnasium HalfCheetah-v5: run forward; 17 obs (qpos[1:], qvel), 6 torques, forward - ctrl reward, no termination",
+        file: "half_cheetah.xml",
+        xml: "",
+        max_episode_steps: GymTask::HalfCheetah.max_episode_steps(),
+        reset_noise: GymTask::HalfCheetah.reset_noise_scale(),
+        task: Task::Gym(GymTask::HalfCheetah),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("half_cheetah.xml"),
+    },
+    RegisteredScene {
+        name: "inverted-pendulum",
+        about: "Gymnasium InvertedPendulum-v5: balance the pole; 4 obs, 1 force in [-3, 3], reward 1 while |pole| <= 0.2 rad",
+        file: "inverted_pendulum.xml",
+        xml: "",
+        max_episode_steps: GymTask::InvertedPendulum.max_episode_steps(),
+        reset_noise: GymTask::InvertedPendulum.reset_noise_scale(),
+        task: Task::Gym(GymTask::InvertedPendulum),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("inverted_pendulum.xml"),
+    },
+    RegisteredScene {
+        name: "inverted-double-pendulum",
+        about: "Gymnasium InvertedDoublePendulum-v5: balance two poles; 9 obs (the cart's constraint force reads 0), 1 force, alive - distance - velocity penalties",
+        file: "inverted_double_pendulum.xml",
+        xml: "",
+        max_episode_steps: GymTask::InvertedDoublePendulum.max_episode_steps(),
+        reset_noise: GymTask::InvertedDoublePendulum.reset_noise_scale(),
+        task: Task::Gym(GymTask::InvertedDoublePendulum),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("inverted_double_pendulum.xml"),
+    },
+    RegisteredScene {
+        name: "swimmer",
+        about: "Gymnasium Swimmer-v5: 8 obs (qpos[2:], qvel), 2 torques, forward - ctrl reward (fluid drag not modelled)",
+        file: "swimmer.xml",
+        xml: "",
+        max_episode_steps: GymTask::Swimmer.max_episode_steps(),
+        reset_noise: GymTask::Swimmer.reset_noise_scale(),
+        task: Task::Gym(GymTask::Swimmer),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("swimmer.xml"),
+    },
+    RegisteredScene {
+        name: "reacher",
+        about: "Gymnasium Reacher-v5: reach a random target; 10 obs, 2 torques, -distance - ctrl reward, 50 steps",
+        file: "reacher.xml",
+        xml: "",
+        max_episode_steps: GymTask::Reacher.max_episode_steps(),
+        reset_noise: GymTask::Reacher.reset_noise_scale(),
+        task: Task::Gym(GymTask::Reacher),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("reacher.xml"),
+    },
+    RegisteredScene {
+        name: "ant",
+        about: "Gymnasium Ant-v5 WITHOUT cfrc_ext: 27 obs (qpos[2:], qvel), 8 torques, forward + healthy - ctrl reward (contact cost 0)",
+        file: "ant.xml",
+        xml: "",
+        max_episode_steps: GymTask::Ant.max_episode_steps(),
+        reset_noise: GymTask::Ant.reset_noise_scale(),
+        task: Task::Gym(GymTask::Ant),
+        randomize: None,
+        soak_randomize: None,
+        render: None,
+        gymnasium: Some("ant.xml"),
     },
 ];
+
+/// The environment variable naming the folder of Gymnasium 1.4.0's MuJoCo model files
+/// (`gymnasium/envs/mujoco/assets` of the wheel), which rows with a
+/// [`RegisteredScene::gymnasium`] file load.
+pub const GYMNASIUM_ASSETS_VAR: &str = "MANYWORLDS_GYMNASIUM_ASSETS";
 
 /// The row of the registered scene env `name`, or `None` (for `cartpole`, which has no
 /// scene, and unknown names). Builds nothing. A `const fn`, so constants can be taken from
@@ -182,14 +302,45 @@ pub(crate) const fn row(name: &str) -> &'static RegisteredScene {
 }
 
 impl RegisteredScene {
-    /// The env settings: the row's episode settings and task, defaults for the rest.
+    /// The env settings: the row's episode settings and task (with its frame skip),
+    /// defaults for the rest.
     pub fn config(&self) -> SceneConfig {
         SceneConfig {
             max_episode_steps: self.max_episode_steps,
             reset_noise: self.reset_noise,
             task: self.task,
+            frame_skip: self.task.frame_skip(),
             ..SceneConfig::new(self.name)
         }
+    }
+
+    /// The row's MJCF: where it comes from (for messages: the repository path, or the
+    /// Gymnasium file's full path) and its text. A Gymnasium file is read from the folder
+    /// named by [`GYMNASIUM_ASSETS_VAR`]; without it, or without the file, the error says
+    /// how to get the files.
+    pub fn mjcf(&self) -> Result<(String, std::borrow::Cow<'static, str>), Error> {
+        let Some(file) = self.gymnasium else {
+            return Ok((self.file.into(), self.xml.into()));
+        };
+        let how = "download Gymnasium 1.4.0's wheel (`pip download gymnasium==1.4.0 \
+                   --no-deps`), unzip its gymnasium/envs/mujoco/assets folder and point \
+                   MANYWORLDS_GYMNASIUM_ASSETS at it";
+        let Some(dir) = std::env::var_os(GYMNASIUM_ASSETS_VAR) else {
+            return Err(Error::InvalidArgument {
+                field: GYMNASIUM_ASSETS_VAR.into(),
+                value: "(not set)".into(),
+                allowed: format!(
+                    "the folder holding Gymnasium's {file}, which env `{}` loads: {how}",
+                    self.name
+                ),
+            });
+        };
+        let path = std::path::Path::new(&dir).join(file);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: format!("{e} (env `{}` loads Gymnasium's {file}: {how})", self.name),
+        })?;
+        Ok((path.display().to_string(), text.into()))
     }
 
     /// The default randomization ([`RegisteredScene::randomize`]), parsed. Looks entries
@@ -221,7 +372,8 @@ impl RegisteredScene {
         if config.randomize.is_none() {
             config.randomize = self.default_randomize(config.render.is_some());
         }
-        make_mjcf(gpu, self.xml, self.file, false, &self.config(), &config)
+        let (origin, xml) = self.mjcf()?;
+        make_mjcf(gpu, &xml, &origin, false, &self.config(), &config)
     }
 }
 
@@ -235,7 +387,11 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
         for s in SCENES {
-            assert_eq!(read(s.file), s.xml, "{}", s.name);
+            if let Some(f) = s.gymnasium {
+                assert_eq!((s.file, s.xml), (f, ""), "{}: not embedded", s.name);
+            } else {
+                assert_eq!(read(s.file), s.xml, "{}", s.name);
+            }
             for f in [s.randomize, s.soak_randomize].into_iter().flatten() {
                 assert_eq!(read(f.path), f.text, "{}: {}", s.name, f.path);
                 f.spec().unwrap_or_else(|e| panic!("{}: {e}", s.name));

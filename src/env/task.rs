@@ -11,12 +11,18 @@
 //!   `UPRIGHT_*` margins): [`crate::layout::physics`];
 //! - the reward and termination themselves, computed on the GPU every step: the scene
 //!   kernel's task stage, `shaders/scene/task.wgsl` (`task_reward` and `task_terminated`,
-//!   which dispatch to `push_reward`, `upright_reward`, `balance_failed`), with its CPU
-//!   twin in `src/sim/cpu/task.rs`.
+//!   which dispatch to `push_reward`, `upright_reward`, `balance_failed`, and to
+//!   `shaders/scene/gym.wgsl` for Gymnasium's tasks), with its CPU twins in
+//!   `src/sim/cpu/task.rs` and `src/sim/cpu/gym.rs`;
+//! - Gymnasium's v5 tasks and their numbers: [`GymTask`].
 
 use crate::layout::physics::{SceneParams, NONE, TASK_BALANCE, TASK_PUSH, TASK_UPRIGHT};
 use crate::sim::compile::Compiled;
+use crate::sim::model::Model;
 use crate::Error;
+
+mod gym;
+pub use gym::GymTask;
 
 /// What the episode is about. Bodies and joints are named as in the MJCF file.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,20 +56,25 @@ pub enum Task {
         /// The cart's slide joint.
         cart: &'static str,
     },
+    /// One of Gymnasium's v5 MuJoCo tasks, on Gymnasium's own model file
+    /// ([`GymTask`]: observation, reward terms, termination, reset noise and frame skip).
+    Gym(GymTask),
 }
 
 impl Task {
-    /// Resolves the task's names in `compiled` and writes its fields of `params`. `source`
-    /// (the MJCF file, or the scene's name) and the missing name are in the error when a
-    /// body or joint is absent or of the wrong kind.
+    /// Resolves the task's names in `compiled` (built from `model`) and writes its fields of
+    /// `params`. `source` (the MJCF file, or the scene's name) and the missing name are in
+    /// the error when a body, joint or site is absent or of the wrong kind.
     pub fn apply(
         &self,
+        model: &Model,
         compiled: &Compiled,
         source: &str,
         params: &mut SceneParams,
     ) -> Result<(), Error> {
         match *self {
             Task::None => {}
+            Task::Gym(g) => g.apply(model, compiled, source, params)?,
             Task::Balance { joint, limit } => {
                 params.task = TASK_BALANCE;
                 params.task_q = scalar_joint(compiled, source, "task.joint", joint)?;
@@ -96,6 +107,25 @@ impl Task {
             }
         }
         Ok(())
+    }
+}
+
+impl Task {
+    /// Physics steps per env step: Gymnasium's `frame_skip` for [`Task::Gym`], else 1.
+    pub fn frame_skip(&self) -> u32 {
+        match self {
+            Task::Gym(g) => g.frame_skip(),
+            _ => 1,
+        }
+    }
+
+    /// The reward terms the kernel reports, with their slots in the terms row (see
+    /// [`crate::env::scene::SceneEnv::reward_terms`]); empty for tasks without terms.
+    pub fn reward_terms(&self) -> &'static [(&'static str, u32)] {
+        match self {
+            Task::Gym(g) => g.reward_terms(),
+            _ => &[],
+        }
     }
 }
 
@@ -160,11 +190,12 @@ mod tests {
     use crate::env::table::SCENES;
     use crate::sim::compile::{compile, PhysicsOptions};
 
-    fn compiled(xml: &str, file: &str) -> Compiled {
+    fn compiled(xml: &str, file: &str) -> (Model, Compiled) {
         let loaded =
             crate::mjcf::load_str(file, std::path::Path::new("."), xml, &Default::default())
                 .unwrap();
-        compile(&loaded.model, &PhysicsOptions::default()).unwrap()
+        let c = compile(&loaded.model, &PhysicsOptions::default()).unwrap();
+        (loaded.model, c)
     }
 
     /// Every row's task resolves, and the named tasks of the first four envs resolve to the
@@ -174,10 +205,10 @@ mod tests {
     #[test]
     fn named_tasks_resolve_to_the_former_indices() {
         let mut checked = 0;
-        for s in SCENES {
-            let c = compiled(s.xml, s.file);
+        for s in SCENES.iter().filter(|s| s.gymnasium.is_none()) {
+            let (m, c) = compiled(s.xml, s.file);
             let mut p = c.params;
-            s.task.apply(&c, s.file, &mut p).unwrap();
+            s.task.apply(&m, &c, s.file, &mut p).unwrap();
             let joint_at_qpos = |q: usize| {
                 c.joints
                     .iter()
@@ -206,7 +237,7 @@ mod tests {
     #[test]
     fn missing_names_are_errors_that_name_the_file_and_the_name() {
         let s = SCENES.iter().find(|s| s.name == "push-cube").unwrap();
-        let c = compiled(s.xml, s.file);
+        let (m, c) = compiled(s.xml, s.file);
         let cases = [
             Task::Push {
                 object: "cubee",
@@ -229,7 +260,7 @@ mod tests {
         ];
         for (task, name) in cases.iter().zip(["cubee", "world", "hinge", "cube"]) {
             let mut p = c.params;
-            let e = task.apply(&c, s.file, &mut p).unwrap_err().to_string();
+            let e = task.apply(&m, &c, s.file, &mut p).unwrap_err().to_string();
             assert!(e.contains("scenes/push_cube.xml"), "{e}");
             assert!(e.contains(&format!("`{name}`")), "{e}");
         }

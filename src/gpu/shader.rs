@@ -70,6 +70,7 @@ pub const SCENE_STAGES: &[(&str, &str)] = &[
     ),
     ("scene/step", include_str!("../../shaders/scene/step.wgsl")),
     ("scene/task", include_str!("../../shaders/scene/task.wgsl")),
+    ("scene/gym", include_str!("../../shaders/scene/gym.wgsl")),
     (
         "scene/randomize",
         include_str!("../../shaders/scene/randomize.wgsl"),

@@ -254,6 +254,80 @@ pub const TASK_UPRIGHT: u32 = 2;
 /// [`PUSH_SUCCESS_BONUS`] on the step the cube comes within `task_radius` of the goal,
 /// which terminates the episode. `task_q` is the cube's sim body, `task_q2` the goal's.
 pub const TASK_PUSH: u32 = 3;
+/// Gymnasium's locomotion and balance tasks (`hopper`, `walker2d`, `half-cheetah`,
+/// `swimmer`, `ant`, `inverted-pendulum`): reward = `w_forward` · Δqpos\[0\] / (frame_skip ·
+/// dt) − `w_ctrl` · Σ action² + `healthy_reward` · healthy, where healthy checks
+/// qpos\[`z_q`\], qpos\[`angle_q`\] and (qpos, qvel)\[`state_from`..\] against their ranges;
+/// terminates when unhealthy if `terminate_unhealthy`. Observation: qpos\[`obs_skip`..\],
+/// then qvel clipped to ±`vel_clip` (0: unclipped). Reward terms: [`TERM_FORWARD`],
+/// [`TERM_CTRL`], [`TERM_SURVIVE`], [`TERM_CONTACT`] (always 0: see `env::task::GymTask::Ant`).
+pub const TASK_GYM_LOCOMOTION: u32 = 4;
+/// Gymnasium's InvertedDoublePendulum-v5: the tip site (point A on body `task_q`) must stay
+/// above [`IDP_MIN_HEIGHT`]; reward `healthy_reward` · alive − distance and velocity
+/// penalties. Reward terms: survive, −distance penalty, −velocity penalty.
+pub const TASK_GYM_DOUBLE_PENDULUM: u32 = 5;
+/// Gymnasium's Reacher-v5: reward −‖fingertip − target‖ − `w_ctrl` · Σ action² (points A
+/// on body `task_q` and B on body `task_q2`, the two bodies' centres of mass); never
+/// terminates. Reward terms: −distance, −control cost.
+pub const TASK_GYM_REACHER: u32 = 6;
+/// Reward terms words per world (the largest count of any task), in the scratch row at
+/// [`SceneParams::scratch_task`] + [`TS_TERMS`].
+pub const MAX_REWARD_TERMS: u32 = 4;
+/// `TASK_GYM_LOCOMOTION` term slot: `w_forward` × forward velocity (Gymnasium's
+/// `reward_forward`).
+pub const TERM_FORWARD: u32 = 0;
+/// `TASK_GYM_LOCOMOTION` term slot: −`w_ctrl` · Σ action² (`reward_ctrl`).
+pub const TERM_CTRL: u32 = 1;
+/// `TASK_GYM_LOCOMOTION` term slot: `healthy_reward` · healthy (`reward_survive`).
+pub const TERM_SURVIVE: u32 = 2;
+/// `TASK_GYM_LOCOMOTION` term slot: the contact cost (`reward_contact`), 0 here.
+pub const TERM_CONTACT: u32 = 3;
+/// Task scratch: the reward terms of the world's last step ([`MAX_REWARD_TERMS`] words,
+/// written to the scratch buffer itself so the host can read them).
+pub const TS_TERMS: u32 = 0;
+/// Task scratch: qpos\[0\] before the step, m (for the forward reward).
+pub const TS_X_BEFORE: u32 = 4;
+/// Task scratch: MuJoCo qpos then qvel of the current state (nq + nv words).
+pub const TS_QPOS: u32 = 5;
+/// `TASK_GYM_DOUBLE_PENDULUM`: terminated when the tip is at or below this height, m.
+pub const IDP_MIN_HEIGHT: f32 = 1.0;
+/// `TASK_GYM_DOUBLE_PENDULUM`: the distance penalty is `IDP_X_WEIGHT` x² + (z − this)², m.
+pub const IDP_TARGET_HEIGHT: f32 = 2.0;
+/// `TASK_GYM_DOUBLE_PENDULUM`: weight of the tip's x² in the distance penalty, 1/m².
+pub const IDP_X_WEIGHT: f32 = 0.01;
+/// `TASK_GYM_DOUBLE_PENDULUM`: weight of qvel\[1\]² in the velocity penalty.
+pub const IDP_V1_WEIGHT: f32 = 1e-3;
+/// `TASK_GYM_DOUBLE_PENDULUM`: weight of qvel\[2\]² in the velocity penalty.
+pub const IDP_V2_WEIGHT: f32 = 5e-3;
+/// Observation velocity clip of `TASK_GYM_DOUBLE_PENDULUM` (and of the clipped
+/// locomotion tasks), as Gymnasium's `np.clip(qvel, -10, 10)`.
+pub const GYM_VEL_CLIP: f32 = 10.0;
+/// Reset: [`SceneParams::reset_noise`] moves each hinge and slide uniformly within ± it and
+/// each free body in x and y (the scene envs' own reset).
+pub const RESET_JOINTS: u32 = 0;
+/// Reset as Gymnasium's v5 envs: qpos += U(−s, s) and qvel += U(−s, s) on every entry
+/// (s = [`SceneParams::reset_noise`]; a free joint's quaternion is renormalized).
+pub const RESET_GYM_UNIFORM: u32 = 1;
+/// As [`RESET_GYM_UNIFORM`], but qvel += s · N(0, 1).
+pub const RESET_GYM_NORMAL: u32 = 2;
+/// Reacher-v5's reset: qpos += U(−0.1, 0.1), then the last two qpos (the target) set to a
+/// goal uniform in the disc of radius [`REACHER_GOAL_RADIUS`] (by rejection), qvel +=
+/// U(−0.005, 0.005) except the target's.
+pub const RESET_GYM_REACHER: u32 = 3;
+/// Reacher-v5's reset: qpos noise half-width, rad or m.
+pub const REACHER_QPOS_NOISE: f32 = 0.1;
+/// Reacher-v5's reset: qvel noise half-width, rad/s.
+pub const REACHER_QVEL_NOISE: f32 = 0.005;
+/// Reacher-v5's reset: the goal is uniform in the disc of this radius, m.
+pub const REACHER_GOAL_RADIUS: f32 = 0.2;
+/// RNG blocks of the Gymnasium resets: qpos entry i draws from block `GYM_RESET_BLOCK + i`,
+/// qvel entry i from `GYM_RESET_BLOCK + 0x1000 + i`, the reacher's goal tries from
+/// `GYM_RESET_BLOCK + 0x2000 + try`.
+pub const GYM_RESET_BLOCK: u32 = 0x2000_0000;
+/// Reacher-v5's goal: rejection tries before giving up (the goal stays at the centre);
+/// each fails with probability 1 − π/4, so all do with probability under 1e-40.
+pub const REACHER_GOAL_TRIES: u32 = 64;
+
 /// `TASK_PUSH`: reward added on success (ManiSkill's PushCube ends an episode there too).
 pub const PUSH_SUCCESS_BONUS: f32 = 1.0;
 
@@ -380,7 +454,7 @@ pub struct SceneParams {
     /// World stride of the options family (0: shared).
     pub wstride_opt: u32,
     /// Scratch offset of the action-latency ring (`ring_len` actions of `num_actuators`
-    /// words, then nothing else).
+    /// words; the task's words follow).
     pub scratch_ring: u32,
     /// Actions the latency ring holds: the largest latency drawn + 1, or 0 when no latency
     /// is randomized (the ring is not touched at all).
@@ -393,8 +467,70 @@ pub struct SceneParams {
     /// Scratch offset of the joint records of the substep's start: two words per joint,
     /// its position and velocity (for the soft limits).
     pub scratch_joints: u32,
+    /// Physics steps per env step (Gymnasium's `frame_skip`), the controls held. At least 1.
+    pub frame_skip: u32,
+    /// Scratch offset of the task's words (`TS_*`): reward terms, qpos\[0\] before the step,
+    /// qpos and qvel.
+    pub scratch_task: u32,
+    /// Observation (Gymnasium tasks): leading qpos entries left out (Gymnasium's
+    /// `exclude_current_positions_from_observation`).
+    pub obs_skip: u32,
+    /// Observation (Gymnasium tasks): qvel is clipped to ± this (0: unclipped).
+    pub vel_clip: f32,
+    /// Gymnasium tasks: weight of the forward velocity, s/m (`forward_reward_weight`).
+    pub w_forward: f32,
+    /// Gymnasium tasks: weight of Σ action² (`ctrl_cost_weight`).
+    pub w_ctrl: f32,
+    /// Gymnasium tasks: reward per healthy step (`healthy_reward`).
+    pub healthy_reward: f32,
+    /// Gymnasium tasks: 1 when an unhealthy state terminates the episode.
+    pub terminate_unhealthy: u32,
+    /// Gymnasium tasks: 1 when the healthy ranges include their ends (ant, the inverted
+    /// pendulum), 0 when they are open (hopper, walker2d).
+    pub health_inclusive: u32,
+    /// Gymnasium tasks: qpos index of the height checked, or [`NONE`].
+    pub z_q: u32,
+    /// Gymnasium tasks: healthy height range, m.
+    pub z_lo: f32,
+    /// Gymnasium tasks: healthy height range, m (`f32::MAX`: no bound).
+    pub z_hi: f32,
+    /// Gymnasium tasks: qpos index of the angle checked, or [`NONE`].
+    pub angle_q: u32,
+    /// Gymnasium tasks: healthy angle range, rad.
+    pub angle_lo: f32,
+    /// Gymnasium tasks: healthy angle range, rad.
+    pub angle_hi: f32,
+    /// Gymnasium tasks: first entry of (qpos, qvel) that must be finite and within the
+    /// state range (nq + nv: none).
+    pub state_from: u32,
+    /// Gymnasium tasks: healthy state range.
+    pub state_lo: f32,
+    /// Gymnasium tasks: healthy state range.
+    pub state_hi: f32,
+    /// Point A of the task in the frame of sim body `task_q`, m (reacher: the fingertip's
+    /// centre of mass; double pendulum: the tip site).
+    pub pa_x: f32,
+    /// Point A, y.
+    pub pa_y: f32,
+    /// Point A, z.
+    pub pa_z: f32,
+    /// Point B of the task in the frame of sim body `task_q2`, m (reacher: the target's
+    /// centre of mass).
+    pub pb_x: f32,
+    /// Point B, y.
+    pub pb_y: f32,
+    /// Point B, z.
+    pub pb_z: f32,
+    /// How worlds reset: one of `RESET_*`.
+    pub reset_kind: u32,
+    /// Padding to a multiple of 16 bytes.
+    pub pad0: u32,
+    /// Padding.
+    pub pad1: u32,
+    /// Padding.
+    pub pad2: u32,
 }
-const _: () = assert!(std::mem::size_of::<SceneParams>() == 176);
+const _: () = assert!(std::mem::size_of::<SceneParams>() == 288);
 wgsl_twin!(
     SceneParams,
     "SceneParams",
@@ -442,7 +578,35 @@ wgsl_twin!(
         ring_len,
         task_radius,
         escape_radius,
-        scratch_joints
+        scratch_joints,
+        frame_skip,
+        scratch_task,
+        obs_skip,
+        vel_clip,
+        w_forward,
+        w_ctrl,
+        healthy_reward,
+        terminate_unhealthy,
+        health_inclusive,
+        z_q,
+        z_lo,
+        z_hi,
+        angle_q,
+        angle_lo,
+        angle_hi,
+        state_from,
+        state_lo,
+        state_hi,
+        pa_x,
+        pa_y,
+        pa_z,
+        pb_x,
+        pb_y,
+        pb_z,
+        reset_kind,
+        pad0,
+        pad1,
+        pad2
     ]
 );
 
@@ -567,6 +731,32 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("TASK_UPRIGHT", U32(TASK_UPRIGHT)),
     ("TASK_PUSH", U32(TASK_PUSH)),
     ("PUSH_SUCCESS_BONUS", F32(PUSH_SUCCESS_BONUS)),
+    ("TASK_GYM_LOCOMOTION", U32(TASK_GYM_LOCOMOTION)),
+    ("TASK_GYM_DOUBLE_PENDULUM", U32(TASK_GYM_DOUBLE_PENDULUM)),
+    ("TASK_GYM_REACHER", U32(TASK_GYM_REACHER)),
+    ("MAX_REWARD_TERMS", U32(MAX_REWARD_TERMS)),
+    ("TERM_FORWARD", U32(TERM_FORWARD)),
+    ("TERM_CTRL", U32(TERM_CTRL)),
+    ("TERM_SURVIVE", U32(TERM_SURVIVE)),
+    ("TERM_CONTACT", U32(TERM_CONTACT)),
+    ("TS_TERMS", U32(TS_TERMS)),
+    ("TS_X_BEFORE", U32(TS_X_BEFORE)),
+    ("TS_QPOS", U32(TS_QPOS)),
+    ("RESET_JOINTS", U32(RESET_JOINTS)),
+    ("RESET_GYM_UNIFORM", U32(RESET_GYM_UNIFORM)),
+    ("RESET_GYM_NORMAL", U32(RESET_GYM_NORMAL)),
+    ("RESET_GYM_REACHER", U32(RESET_GYM_REACHER)),
+    ("GYM_RESET_BLOCK", U32(GYM_RESET_BLOCK)),
+    ("REACHER_GOAL_TRIES", U32(REACHER_GOAL_TRIES)),
+    ("IDP_MIN_HEIGHT", F32(IDP_MIN_HEIGHT)),
+    ("IDP_TARGET_HEIGHT", F32(IDP_TARGET_HEIGHT)),
+    ("IDP_X_WEIGHT", F32(IDP_X_WEIGHT)),
+    ("IDP_V1_WEIGHT", F32(IDP_V1_WEIGHT)),
+    ("IDP_V2_WEIGHT", F32(IDP_V2_WEIGHT)),
+    ("GYM_VEL_CLIP", F32(GYM_VEL_CLIP)),
+    ("REACHER_QPOS_NOISE", F32(REACHER_QPOS_NOISE)),
+    ("REACHER_QVEL_NOISE", F32(REACHER_QVEL_NOISE)),
+    ("REACHER_GOAL_RADIUS", F32(REACHER_GOAL_RADIUS)),
     ("OPT_STRIDE", U32(OPT_STRIDE)),
     ("OPT_GRAVITY", U32(OPT_GRAVITY)),
     ("OPT_H", U32(OPT_H)),

@@ -37,3 +37,24 @@ pub fn read_buffer<T: bytemuck::Pod>(buffer: &wgpu::Buffer) -> Vec<T> {
 pub fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
+
+/// The registered envs whose model is embedded, for the tests that iterate the registry.
+/// The rows that load Gymnasium's model files (`EnvEntry::needs_gymnasium_assets`) are
+/// left to `tests/gym_tasks.rs`, which builds each of them once and checks everything
+/// there (each scene kernel costs a minute or two to compile on lavapipe).
+pub fn embedded_envs() -> impl Iterator<Item = &'static manyworlds::env::EnvEntry> {
+    static NOTE: std::sync::Once = std::sync::Once::new();
+    NOTE.call_once(|| {
+        eprintln!("note: the Gymnasium task envs are covered by tests/gym_tasks.rs, not here")
+    });
+    manyworlds::env::REGISTRY
+        .iter()
+        .filter(|e| !e.needs_gymnasium_assets())
+}
+
+/// The scene rows whose model is embedded (see [`embedded_envs`]).
+pub fn embedded_scenes() -> impl Iterator<Item = &'static manyworlds::env::scene::RegisteredScene> {
+    manyworlds::env::scene::SCENES
+        .iter()
+        .filter(|s| s.gymnasium.is_none())
+}

@@ -39,6 +39,11 @@ impl Workload {
             (_, Some(f)) => Workload::Mjcf(f.into(), false),
             (Some("cartpole"), None) => Workload::Cartpole,
             (Some(n), None) => match manyworlds::env::scene::SCENES.iter().find(|s| s.name == n) {
+                // A Gymnasium row's file is read where it lies (it may include nothing).
+                Some(s) if s.gymnasium.is_some() => match s.mjcf() {
+                    Ok((path, _)) => Workload::Mjcf(path.into(), false),
+                    Err(e) => Workload::None(e.to_string()),
+                },
                 Some(s) => {
                     let path = std::env::temp_dir().join(format!(
                         "manyworlds-peer-{}-{}.xml",

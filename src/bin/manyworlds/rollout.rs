@@ -19,7 +19,8 @@ pub struct RolloutArgs {
     #[arg(long)]
     pub input: String,
     /// Output JSON: {"adapter", "worlds": [{"obs", "reward", "terminated", "truncated"}]};
-    /// scenes add "qpos", "qvel", "joints" and "bodies" per world, and randomized envs
+    /// scenes add "qpos", "qvel", "joints" and "bodies" per world, tasks with reward terms
+    /// "reward_terms" (name → one value per step), and randomized envs
     /// "params": one object per episode of the world with the values drawn at its reset.
     #[arg(long)]
     pub output: String,
@@ -107,6 +108,10 @@ struct RolloutWorldOut {
     reward: Vec<f32>,
     terminated: Vec<bool>,
     truncated: Vec<bool>,
+    /// Tasks with reward terms (the Gymnasium tasks): term name (Gymnasium's `info` key,
+    /// e.g. `reward_forward`) → one value per step, summing to `reward`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reward_terms: Option<std::collections::BTreeMap<String, Vec<f32>>>,
     /// Scenes: qpos (MuJoCo's conventions, from the State) per step, `steps + 1` rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     qpos: Option<Vec<Vec<f32>>>,
@@ -138,10 +143,8 @@ struct BodyTrack {
 fn record_scene(
     out: &mut [RolloutWorldOut],
     c: &manyworlds::sim::compile::Compiled,
-    obs: &[f32],
     states: &WorldStates,
 ) {
-    let od = c.params.obs_dim as usize;
     let sd = states.state_dim;
     let (nq, nv) = (c.params.nq as usize, c.params.nv as usize);
     let qq = c.qpos_qvel(&states.state);
@@ -149,7 +152,7 @@ fn record_scene(
         let row = &qq[w * (nq + nv)..(w + 1) * (nq + nv)];
         o.qpos.get_or_insert_with(Vec::new).push(row[..nq].to_vec());
         o.qvel.get_or_insert_with(Vec::new).push(row[nq..].to_vec());
-        let q = &obs[w * od..];
+        let q = &row[..nq];
         let joints = o.joints.get_or_insert_with(Default::default);
         for j in &c.joints {
             let n = j.kind.nq();
@@ -482,9 +485,8 @@ fn replay(
     let mut out: Vec<RolloutWorldOut> = (0..n).map(|_| RolloutWorldOut::default()).collect();
     record_obs(&mut out, env.observations(), od);
     if let Some(c) = compiled {
-        let obs = env.observations().to_vec();
         let st = env.get_state(Worlds::All)?;
-        record_scene(&mut out, c, &obs, &st);
+        record_scene(&mut out, c, &st);
     }
     // Episode 0 of every world was drawn by the reset.
     let all: Vec<usize> = (0..n).collect();
@@ -531,7 +533,17 @@ fn step_and_record(
     record_obs(out, &obs, od);
     if let Some(c) = compiled {
         let st = env.get_state(Worlds::All)?;
-        record_scene(out, c, &obs, &st);
+        record_scene(out, c, &st);
+    }
+    if let Some(terms) = env.reward_terms()? {
+        let k = terms.names.len();
+        for (w, o) in out.iter_mut().enumerate() {
+            let map = o.reward_terms.get_or_insert_with(Default::default);
+            for (i, name) in terms.names.iter().enumerate() {
+                let v = terms.values[w * k + i];
+                map.entry(name.to_string()).or_default().push(v);
+            }
+        }
     }
     if !reset.is_empty() {
         record_params(out, env, &reset)?;

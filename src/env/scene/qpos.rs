@@ -73,7 +73,8 @@ pub fn make_registered_with(
     if config.randomize.is_none() {
         config.randomize = row.default_randomize(config.render.is_some());
     }
-    make_mjcf(gpu, row.xml, row.file, false, scene, &config)
+    let (origin, xml) = row.mjcf()?;
+    make_mjcf(gpu, &xml, &origin, false, scene, &config)
 }
 
 impl SceneEnv {

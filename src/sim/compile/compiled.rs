@@ -135,13 +135,15 @@ impl Compiled {
         opt[OPT_WIND as usize..OPT_WIND as usize + 3].copy_from_slice(&self.fluid.wind.to_array());
         (p.off_opt, p.wstride_opt) = family(&opt, per_world.options);
         // Scratch: per-body substep words, controls, joint start states, contact count,
-        // contacts.
+        // contacts, the latency ring, the task's words (reward terms, qpos before the
+        // step, qpos and qvel).
         let nb = p.num_bodies;
         p.scratch_ctrl = SCRATCH_BODY * nb;
         p.scratch_joints = p.scratch_ctrl + p.num_actuators;
         p.scratch_contacts = p.scratch_joints + 2 * p.num_joints + 1;
         p.scratch_ring = p.scratch_contacts + p.contact_capacity * CONTACT_STRIDE;
-        p.scratch_stride = p.scratch_ring + p.ring_len * p.num_actuators;
+        p.scratch_task = p.scratch_ring + p.ring_len * p.num_actuators;
+        p.scratch_stride = p.scratch_task + TS_QPOS + p.nq + p.nv;
         if out.is_empty() {
             out.push(0.0); // wgpu rejects empty bindings
         }

@@ -274,5 +274,10 @@ fn scene_params(
         task_radius: 0.0,
         escape_radius: DEFAULT_ESCAPE_RADIUS,
         scratch_joints: 0,
+        frame_skip: 1,
+        z_q: NONE,
+        angle_q: NONE,
+        state_from: nq + nv,
+        ..bytemuck::Zeroable::zeroed()
     }
 }

@@ -250,7 +250,7 @@ impl Compiled {
                 scratch: &mut [],
                 world: 0,
             };
-            world.observe(&mut out[r * (nq + nv)..(r + 1) * (nq + nv)]);
+            world.qpos_qvel(&mut out[r * (nq + nv)..(r + 1) * (nq + nv)]);
         }
         out
     }

@@ -7,7 +7,8 @@
 //! The stages, in step order (each a file here and a `.wgsl` file of the same name):
 //! `access` (Model and State accessors), `constraints` (masses and XPBD
 //! primitives), `joints`, `contacts`, `collision`, `fluid` (MuJoCo's inertia-box fluid
-//! drag), `step` (the ordered list of stages: [`World::step`]) and `task` (observation).
+//! drag), `step` (the ordered list of stages: [`World::step`]), `task` (observation,
+//! reward, termination) and `gym` (Gymnasium's tasks).
 //!
 //! # The solver: substepped XPBD
 //! Macklin et al., "Small Steps in Physics Simulation" (2019) and Müller et al., "Detailed
@@ -33,6 +34,7 @@ mod collision;
 mod constraints;
 mod contacts;
 mod fluid;
+mod gym;
 mod joints;
 mod step;
 mod task;
@@ -137,11 +139,16 @@ impl CpuBatch {
         }
     }
 
-    /// Steps every world with its controls (`[worlds, num_actuators]`).
+    /// Steps every world with its controls (`[worlds, num_actuators]`): one env step,
+    /// `frame_skip` physics steps ([`World::step`]) with the controls held, as the
+    /// kernel's `step` entry.
     pub fn step(&mut self, ctrl: &[f32]) {
         let nu = self.params.num_actuators as usize;
         for w in 0..self.flags.len() {
-            let f = self.world(w).step(&ctrl[w * nu..(w + 1) * nu]);
+            let mut f = 0;
+            for _ in 0..self.params.frame_skip.max(1) {
+                f |= self.world(w).step(&ctrl[w * nu..(w + 1) * nu]);
+            }
             self.flags[w] = f;
         }
     }

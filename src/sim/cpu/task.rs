@@ -1,5 +1,5 @@
 //! Stage `task` of the CPU reference: the twin of `shaders/scene/task.wgsl`.
-//! Each task's reward and termination, and the observation. (The reset, with its noise
+//! Each task's reward and termination (Gymnasium's in `gym.rs`), and the observation. (The reset, with its noise
 //! draws, and observation noise are the GPU's alone.)
 
 use super::*;
@@ -13,6 +13,7 @@ impl World<'_> {
             TASK_BALANCE => 1.0,
             TASK_UPRIGHT => self.upright_reward(actions[0]),
             TASK_PUSH => self.push_reward(),
+            t if t >= TASK_GYM_LOCOMOTION => self.gym_reward_terms(actions).iter().sum(),
             _ => 0.0,
         }
     }
@@ -22,6 +23,7 @@ impl World<'_> {
         match self.p.task {
             TASK_PUSH => self.push_distance() < self.p.task_radius,
             TASK_BALANCE => self.scalar_q(self.p.task_q).abs() > self.p.task_limit,
+            t if t >= TASK_GYM_LOCOMOTION => self.gym_terminated(),
             _ => false,
         }
     }
@@ -61,8 +63,19 @@ impl World<'_> {
         }
     }
 
-    /// Writes qpos then qvel (MuJoCo's conventions) into `obs`.
+    /// Writes the observation into `obs`: qpos then qvel (MuJoCo's conventions), or the
+    /// Gymnasium task's own (the twin of `observe`, without observation noise).
     pub fn observe(&self, obs: &mut [f32]) {
+        if self.p.task >= TASK_GYM_LOCOMOTION {
+            self.gym_observe(obs);
+            return;
+        }
+        self.qpos_qvel(obs);
+    }
+
+    /// Writes qpos then qvel (MuJoCo's conventions) into `out` (nq + nv words): the twin of
+    /// `joint_coords` over every joint.
+    pub fn qpos_qvel(&self, out: &mut [f32]) {
         let nq = self.p.nq as usize;
         for j in 0..self.p.num_joints {
             let qa = u(self.jw(j, J_QADR)) as usize;
@@ -70,8 +83,8 @@ impl World<'_> {
             let kind = u(self.jw(j, J_KIND));
             let b = u(self.jw(j, J_BODY));
             if kind == JOINT_HINGE || kind == JOINT_SLIDE {
-                obs[qa] = self.scalar_q(j);
-                obs[va] = self.scalar_qd(j);
+                out[qa] = self.scalar_q(j);
+                out[va] = self.scalar_qd(j);
                 continue;
             }
             let qm = self.quat(b) * self.jw4(j, J_RELC_QUAT);
@@ -79,14 +92,14 @@ impl World<'_> {
                 let xm = self.pos(b) + self.quat(b) * self.jw3(j, J_RELC_POS);
                 let vm = self.vel(b) + cross(self.angvel(b), xm - self.pos(b));
                 let wl = qm.conjugate() * self.angvel(b);
-                obs[qa..qa + 7].copy_from_slice(&[xm.x, xm.y, xm.z, qm.w, qm.x, qm.y, qm.z]);
-                obs[va..va + 6].copy_from_slice(&[vm.x, vm.y, vm.z, wl.x, wl.y, wl.z]);
+                out[qa..qa + 7].copy_from_slice(&[xm.x, xm.y, xm.z, qm.w, qm.x, qm.y, qm.z]);
+                out[va..va + 6].copy_from_slice(&[vm.x, vm.y, vm.z, wl.x, wl.y, wl.z]);
             } else {
                 let p = self.parent(b);
                 let r = self.jw4(j, J_PQ).conjugate() * self.quat(p).conjugate() * qm;
                 let wl = qm.conjugate() * (self.angvel(b) - self.angvel(p));
-                obs[qa..qa + 4].copy_from_slice(&[r.w, r.x, r.y, r.z]);
-                obs[va..va + 3].copy_from_slice(&[wl.x, wl.y, wl.z]);
+                out[qa..qa + 4].copy_from_slice(&[r.w, r.x, r.y, r.z]);
+                out[va..va + 3].copy_from_slice(&[wl.x, wl.y, wl.z]);
             }
         }
     }
