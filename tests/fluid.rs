@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::gymnasium_assets;
+
 use glam::{Quat, Vec3};
 use manyworlds::layout::physics::*;
 use manyworlds::mjcf::{load_file, load_str, LoadOptions};
@@ -13,7 +15,7 @@ use manyworlds::sim::compile::{compile, Compiled, PhysicsOptions};
 use manyworlds::sim::cpu::CpuBatch;
 use manyworlds::sim::model::Model;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn reference() -> Value {
     serde_json::from_str(include_str!("data/fluid_mujoco.json")).unwrap()
@@ -189,20 +191,6 @@ fn a_tumbling_box_follows_mujocos_trajectory() {
     eprintln!("tumbling box over 0.5 s: worst |dx| {worst_x:e} m, angle {worst_q:e} rad, |dqvel| {worst_v:e}");
 }
 
-fn assets() -> Option<PathBuf> {
-    match std::env::var_os("MANYWORLDS_GYMNASIUM_ASSETS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must set MANYWORLDS_GYMNASIUM_ASSETS (see .ci/run)"
-            );
-            eprintln!("MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping swimmer.xml");
-            None
-        }
-    }
-}
-
 fn swimmer(dir: &Path) -> Model {
     load_file(&dir.join("swimmer.xml"), &LoadOptions { lenient: true })
         .unwrap()
@@ -247,7 +235,9 @@ fn swim(m: &Model, substeps: u32, f: f32, phase: f32) -> Vec<Vec<f32>> {
 /// separates them is the substep, not the fluid model.
 #[test]
 fn swimmer_swims_forward_as_mujocos_does() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     let r = &reference()["swimmer"];
     let f = r["f"].as_f64().unwrap() as f32;
     let phase = r["phase"].as_f64().unwrap() as f32;

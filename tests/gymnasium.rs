@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::gymnasium_assets;
+
 use common::gpu;
 use manyworlds::env::scene::{make_scene, SceneConfig};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv};
@@ -15,7 +17,6 @@ use manyworlds::mjcf::{load_file, LoadOptions};
 use manyworlds::sim::compile::{compile, Compiled, PhysicsOptions};
 use manyworlds::sim::cpu::CpuBatch;
 use manyworlds::sim::model::Model;
-use std::path::PathBuf;
 
 /// Files the loader compiles and steps stably under random controls.
 const STEPPED: &[&str] = &[
@@ -36,20 +37,6 @@ const FAULTY: &[(&str, usize)] = &[("ant", 6), ("walker2d", 9), ("walker2d_v5", 
 /// Files that need what the solver does not have yet (bodies with two or three hinges,
 /// fixed tendons): they must be refused with an error that says so, never half-simulated.
 const REFUSED: &[&str] = &["humanoid", "humanoidstandup", "pusher", "pusher_v5"];
-
-fn assets() -> Option<PathBuf> {
-    match std::env::var_os("MANYWORLDS_GYMNASIUM_ASSETS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must set MANYWORLDS_GYMNASIUM_ASSETS (see .ci/run)"
-            );
-            eprintln!("MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping the Gymnasium files");
-            None
-        }
-    }
-}
 
 fn model(dir: &std::path::Path, name: &str) -> Model {
     let opts = LoadOptions { lenient: true };
@@ -79,7 +66,9 @@ fn controls(c: &Compiled, worlds: usize, state: &mut u64) -> Vec<f32> {
 /// reference: no fault flag, every State word finite, every body within 100 m.
 #[test]
 fn every_gymnasium_file_steps_stably_under_random_controls() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     const WORLDS: usize = 16;
     for name in STEPPED {
         let c = compile(&model(&dir, name), &PhysicsOptions::default()).unwrap();
@@ -109,7 +98,9 @@ fn every_gymnasium_file_steps_stably_under_random_controls() {
 /// finite and within 100 m.
 #[test]
 fn faulty_gymnasium_files_fault_no_more_than_measured() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     const WORLDS: usize = 64;
     for (name, bound) in FAULTY {
         let c = compile(&model(&dir, name), &PhysicsOptions::default()).unwrap();
@@ -144,7 +135,9 @@ fn faulty_gymnasium_files_fault_no_more_than_measured() {
 /// bodies with two or three hinges; pusher: a massless moving body).
 #[test]
 fn unsupported_gymnasium_files_are_refused_with_the_reason() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     for name in REFUSED {
         let e = compile(&model(&dir, name), &PhysicsOptions::default())
             .err()
@@ -164,7 +157,9 @@ fn unsupported_gymnasium_files_are_refused_with_the_reason() {
 /// compile in less than half the time on lavapipe.
 #[test]
 fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     const WORLDS: usize = 8;
     for name in ["ant", "half_cheetah"] {
         let m = model(&dir, name);
@@ -216,7 +211,9 @@ fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
 /// armature slowly giving way; here 5 s). Within 1 cm and 0.01 rad, at rest after 30 s.
 #[test]
 fn ant_comes_to_rest_where_mujoco_does() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     let c = compile(&model(&dir, "ant"), &PhysicsOptions::default()).unwrap();
     let mut cpu = CpuBatch::new(&c, 1);
     let zero = vec![0.0; c.params.num_actuators as usize];
@@ -247,7 +244,9 @@ fn ant_comes_to_rest_where_mujoco_does() {
 /// folded 1.09 rad away at the shin.
 #[test]
 fn half_cheetah_comes_to_rest_where_mujoco_does() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     let c = compile(&model(&dir, "half_cheetah"), &PhysicsOptions::default()).unwrap();
     let mut cpu = CpuBatch::new(&c, 1);
     let zero = vec![0.0; c.params.num_actuators as usize];
@@ -435,7 +434,9 @@ const HORIZONS: &[(&str, usize, f32)] = &[
 /// within each file's tolerance over its horizon.
 #[test]
 fn trajectories_track_mujoco_from_the_same_state_under_the_same_controls() {
-    let Some(dir) = assets() else { return };
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
     let text = std::fs::read_to_string("tests/data/gymnasium_trajectories_mujoco.json").unwrap();
     let refs: serde_json::Value = serde_json::from_str(&text).unwrap();
     let floats = |v: &serde_json::Value| -> Vec<f32> {

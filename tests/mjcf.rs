@@ -1,12 +1,16 @@
 //! The MJCF loader: MuJoCo's own compilation of Gymnasium's model files as the reference,
 //! plus small scenes for each feature and each kind of bad input.
 
+mod common;
+
+use common::gymnasium_assets;
+
 use glam::{Quat, Vec3};
 use manyworlds::mjcf::{load_file, load_str, LoadOptions};
 use manyworlds::sim::model::{ActuatorKind, GeomKind, JointKind, Model};
 use manyworlds::Error;
 use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn load(xml: &str) -> Result<manyworlds::mjcf::Loaded, Error> {
     load_str("test.xml", Path::new("."), xml, &LoadOptions::default())
@@ -112,24 +116,6 @@ struct RefActuator {
     gear: f64,
     ctrllimited: bool,
     ctrlrange: Vec<f64>,
-}
-
-/// The Gymnasium assets folder: `MANYWORLDS_GYMNASIUM_ASSETS` (CI downloads Gymnasium 1.4.0
-/// and sets it). Without it the comparison cannot run; under CI that is a failure.
-fn gymnasium_assets() -> Option<PathBuf> {
-    match std::env::var_os("MANYWORLDS_GYMNASIUM_ASSETS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must set MANYWORLDS_GYMNASIUM_ASSETS (see .ci/run)"
-            );
-            eprintln!(
-                "MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping the comparison with MuJoCo"
-            );
-            None
-        }
-    }
 }
 
 /// All eight Gymnasium files load as they are, and agree with MuJoCo 4.0's compilation:

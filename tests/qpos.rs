@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::gymnasium_assets;
+
 use common::gpu;
 use glam::{Quat, Vec3};
 use manyworlds::env::scene::{make_mjcf, SceneConfig, SceneEnv};
@@ -13,23 +15,6 @@ use manyworlds::sim::compile::{compile, Compiled, PhysicsOptions};
 use manyworlds::sim::model::{JointKind, Model};
 use manyworlds::Error;
 use serde::Deserialize;
-use std::path::PathBuf;
-
-/// The Gymnasium assets folder (`MANYWORLDS_GYMNASIUM_ASSETS`); `None`, with a note, when
-/// it is not set (under CI that is a failure).
-fn gymnasium_assets() -> Option<PathBuf> {
-    match std::env::var_os("MANYWORLDS_GYMNASIUM_ASSETS") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must set MANYWORLDS_GYMNASIUM_ASSETS (see .ci/run)"
-            );
-            eprintln!("MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping the Gymnasium files");
-            None
-        }
-    }
-}
 
 /// The Gymnasium files the loader and compiler take (some only leniently: their fluid
 /// settings and the like become warnings), as in `scripts/make_qpos_reference.py`. The

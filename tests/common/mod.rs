@@ -58,3 +58,20 @@ pub fn embedded_scenes() -> impl Iterator<Item = &'static manyworlds::env::scene
         .iter()
         .filter(|s| s.gymnasium.is_none())
 }
+
+/// The Gymnasium assets folder (`MANYWORLDS_GYMNASIUM_ASSETS`; `.ci/run` downloads
+/// Gymnasium 1.4.0 and sets it). `None`, with a note, when it is not set; under CI that is
+/// a failure.
+pub fn gymnasium_assets() -> Option<std::path::PathBuf> {
+    match std::env::var_os("MANYWORLDS_GYMNASIUM_ASSETS") {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must set MANYWORLDS_GYMNASIUM_ASSETS (see .ci/run)"
+            );
+            eprintln!("MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping the Gymnasium files");
+            None
+        }
+    }
+}
