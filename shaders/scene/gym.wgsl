@@ -140,7 +140,7 @@ fn clip_vel(v: f32) -> f32 {
     }
     return v;
 }
-fn gym_observe(base: u32, to_final: bool) {
+fn gym_observe(base: u32, dest: u32) {
     gym_store_qpos();
     let nq = scene.nq;
     let nv = scene.nv;
@@ -148,47 +148,47 @@ fn gym_observe(base: u32, to_final: bool) {
         // qpos[obs_skip..], then qvel (clipped where Gymnasium clips).
         var o = 0u;
         for (var i = scene.obs_skip; i < nq; i++) {
-            write_obs(base, o, gq(i), to_final);
+            write_obs(base, o, gq(i), dest);
             o++;
         }
         for (var i = 0u; i < nv; i++) {
-            write_obs(base, o, clip_vel(gv(i)), to_final);
+            write_obs(base, o, clip_vel(gv(i)), dest);
             o++;
         }
     } else if scene.task == TASK_GYM_DOUBLE_PENDULUM {
         // qpos[0], sin(qpos[1..]), cos(qpos[1..]), clip(qvel), then MuJoCo's constraint
         // force on the cart, which this solver does not compute: 0 (see GymTask).
         var o = 0u;
-        write_obs(base, o, gq(0u), to_final);
+        write_obs(base, o, gq(0u), dest);
         o++;
         for (var i = 1u; i < nq; i++) {
-            write_obs(base, o, sin(gq(i)), to_final);
+            write_obs(base, o, sin(gq(i)), dest);
             o++;
         }
         for (var i = 1u; i < nq; i++) {
-            write_obs(base, o, cos(gq(i)), to_final);
+            write_obs(base, o, cos(gq(i)), dest);
             o++;
         }
         for (var i = 0u; i < nv; i++) {
-            write_obs(base, o, clamp(gv(i), -GYM_VEL_CLIP, GYM_VEL_CLIP), to_final);
+            write_obs(base, o, clamp(gv(i), -GYM_VEL_CLIP, GYM_VEL_CLIP), dest);
             o++;
         }
-        write_obs(base, o, 0.0, to_final);
+        write_obs(base, o, 0.0, dest);
     } else if scene.task == TASK_GYM_REACHER {
         // cos, sin of the two arm angles, the target's qpos, the arm's qvel, and the
         // fingertip minus the target in x and y.
-        write_obs(base, 0u, cos(gq(0u)), to_final);
-        write_obs(base, 1u, cos(gq(1u)), to_final);
-        write_obs(base, 2u, sin(gq(0u)), to_final);
-        write_obs(base, 3u, sin(gq(1u)), to_final);
+        write_obs(base, 0u, cos(gq(0u)), dest);
+        write_obs(base, 1u, cos(gq(1u)), dest);
+        write_obs(base, 2u, sin(gq(0u)), dest);
+        write_obs(base, 3u, sin(gq(1u)), dest);
         for (var i = 2u; i < nq; i++) {
-            write_obs(base, 2u + i, gq(i), to_final);
+            write_obs(base, 2u + i, gq(i), dest);
         }
-        write_obs(base, 2u + nq, gv(0u), to_final);
-        write_obs(base, 3u + nq, gv(1u), to_final);
+        write_obs(base, 2u + nq, gv(0u), dest);
+        write_obs(base, 3u + nq, gv(1u), dest);
         let d = point_a() - point_b();
-        write_obs(base, 4u + nq, d.x, to_final);
-        write_obs(base, 5u + nq, d.y, to_final);
+        write_obs(base, 4u + nq, d.x, dest);
+        write_obs(base, 5u + nq, d.y, dest);
     }
 }
 

@@ -246,12 +246,16 @@ fn randomize(@builtin(global_invocation_id) gid: vec3<u32>) {
     let db = W * rparams.draw_stride;
     let stepping = params.mode == MODE_STEP && params.steps > 0u;
     load_private();
-    if (flags & FLAG_RESET) != 0u {
+    // One call site each for `apply_slot` and `observe` (each call site is a copy of the
+    // callee in the compiled kernel; see the `step` entry).
+    let reset = (flags & FLAG_RESET) != 0u;
+    var pin = bitcast<u32>(draws[db + D_ADR]);
+    if reset {
         if stepping {
             adr_record(db);
         }
         draws[db + D_RETURN] = 0.0;
-        var pin = NONE;
+        pin = NONE;
         if rparams.num_adr > 0u {
             let u = rng_block(params.key, W, EPISODE, ADR_BLOCK);
             if rng_unit(u.x) < rparams.boundary_prob {
@@ -261,22 +265,18 @@ fn randomize(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
         draws[db + D_ADR] = bitcast<f32>(pin);
         draws[db + D_EPISODE] = bitcast<f32>(EPISODE);
-        for (var s = 0u; s < rparams.num_slots; s++) {
-            store_draw(db, s, apply_slot(s, sample_slot(s, 0u, pin)));
+    }
+    for (var s = 0u; s < rparams.num_slots; s++) {
+        // At a reset every slot draws (index 0); otherwise the slots due by their `every`.
+        let every = rtu(s, R_EVERY);
+        if reset || (every > 0u && ELAPSED % every == 0u) {
+            let index = select(ELAPSED / max(every, 1u), 0u, reset);
+            store_draw(db, s, apply_slot(s, sample_slot(s, index, pin)));
         }
-        let obs_base = W * scene.obs_dim;
-        observe(obs_base, false);
-        if params.mode == MODE_RESET && params.autoreset == AUTORESET_SAME_STEP {
-            observe(obs_base, true);
-        }
-    } else {
-        let pin = bitcast<u32>(draws[db + D_ADR]);
-        for (var s = 0u; s < rparams.num_slots; s++) {
-            let every = rtu(s, R_EVERY);
-            if every > 0u && ELAPSED % every == 0u {
-                store_draw(db, s, apply_slot(s, sample_slot(s, ELAPSED / every, pin)));
-            }
-        }
+    }
+    if reset {
+        let same_step_reset = params.mode == MODE_RESET && params.autoreset == AUTORESET_SAME_STEP;
+        observe(W * scene.obs_dim, OBS_RETURNED | select(0u, OBS_FINAL, same_step_reset));
     }
     store_private();
 }

@@ -125,6 +125,12 @@ fn fault_flags() -> u32 {
     return flags;
 }
 
+// Mesa and most drivers inline every call, so each call site is a copy of the callee in the
+// compiled kernel, and the compile time grows with it. `reset_world` and `observe`, the
+// largest callees after the physics, therefore have one call site each: iteration k <
+// `iters` runs one env step (or the reset) and marks what it needs, the same loop body
+// then writes the final observation and resets; the extra last iteration writes the
+// observation that every dispatch returns.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     W = gid.x;
@@ -139,25 +145,33 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
     var reward = 0.0;
     var final_written = false;
     let obs_base = W * scene.obs_dim;
+    var bad = false;
+    for (var a = 0u; a < scene.num_actuators; a++) {
+        let v = action_in[W * scene.num_actuators + a];
+        bad = bad || !is_finite(v);
+    }
+    var iters = 0u;
     if params.mode == MODE_RESET {
-        clear_terms();
-        clock = WorldClock(0u, 0u);
-        reset_world(0u);
-        flags = FLAG_RESET;
+        iters = 1u;
     } else if params.mode == MODE_STEP {
-        var bad = false;
-        for (var a = 0u; a < scene.num_actuators; a++) {
-            let v = action_in[W * scene.num_actuators + a];
-            bad = bad || !is_finite(v);
-        }
-        for (var k = 0u; k < params.steps; k++) {
+        iters = params.steps;
+    }
+    for (var k = 0u; k <= iters; k++) {
+        var reset_to = NONE;      // the episode to reset to after this iteration
+        var final_obs = false;    // same-step autoreset: the episode's last observation
+        if k == iters {
+            // The observation every dispatch returns (below).
+        } else if params.mode == MODE_RESET {
+            clear_terms();
+            reset_to = 0u;
+            flags = FLAG_RESET;
+        } else {
             reward = 0.0;
             clear_terms();
             let done = (clock.elapsed & CLOCK_DONE) != 0u;
             if done && params.autoreset == AUTORESET_NEXT_STEP {
                 // Next-step autoreset: this step only resets; the action is ignored.
-                clock = WorldClock(0u, clock.episode + 1u);
-                reset_world(clock.episode);
+                reset_to = clock.episode + 1u;
                 flags = FLAG_RESET;
             } else if bad {
                 flags = FLAG_INVALID_ACTION;
@@ -186,11 +200,9 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
                     }
                 } else if terminated || truncated {
                     if params.autoreset == AUTORESET_SAME_STEP {
-                        ELAPSED = clock.elapsed & ~CLOCK_DONE;
-                        observe(obs_base, true);
+                        final_obs = true;
                         final_written = true;
-                        clock = WorldClock(0u, clock.episode + 1u);
-                        reset_world(clock.episode);
+                        reset_to = clock.episode + 1u;
                         flags |= FLAG_RESET;
                     } else {
                         clock.elapsed |= CLOCK_DONE;
@@ -198,12 +210,19 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
                 }
             }
         }
-    }
-    EPISODE = clock.episode;
-    ELAPSED = clock.elapsed & ~CLOCK_DONE;
-    observe(obs_base, false);
-    if params.autoreset == AUTORESET_SAME_STEP && !final_written {
-        observe(obs_base, true);
+        let returned = k == iters;
+        if returned || final_obs {
+            EPISODE = clock.episode;
+            ELAPSED = clock.elapsed & ~CLOCK_DONE;
+            // Same-step autoreset returns the observation as the final one too when no
+            // episode ended in this dispatch.
+            let to_final = final_obs || (params.autoreset == AUTORESET_SAME_STEP && !final_written);
+            observe(obs_base, select(0u, OBS_RETURNED, returned) | select(0u, OBS_FINAL, to_final));
+        }
+        if reset_to != NONE {
+            clock = WorldClock(0u, reset_to);
+            reset_world(reset_to);
+        }
     }
     store_private();
     clock_io[W] = clock;

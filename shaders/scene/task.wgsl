@@ -77,7 +77,7 @@ fn push_reward() -> f32 {
 // ---- Observation and reset ----
 // Adds Gaussian noise to the observation row at `base` (nothing unless obs.noise_std is
 // randomized), fresh for each (episode, step): four entries per RNG block.
-fn add_obs_noise(base: u32, to_final: bool) {
+fn add_obs_noise(base: u32, dest: u32) {
     let sd = opt(OPT_OBS_NOISE);
     if sd <= 0.0 {
         return;
@@ -86,9 +86,10 @@ fn add_obs_noise(base: u32, to_final: bool) {
     for (var i = 0u; i < scene.obs_dim; i += 4u) {
         let z = sd * normals4(rng_block(key, W, EPISODE, OBS_NOISE_BLOCK + i / 4u));
         for (var k = 0u; k < min(4u, scene.obs_dim - i); k++) {
-            if to_final {
+            if (dest & OBS_FINAL) != 0u {
                 final_obs_out[base + i + k] += z[k];
-            } else {
+            }
+            if (dest & OBS_RETURNED) != 0u {
                 obs_out[base + i + k] += z[k];
             }
         }
@@ -125,19 +126,23 @@ fn joint_nv(kind: u32) -> u32 {
 }
 // Writes observation word `i` of the row at `base` (a faulted world's non-finite values
 // read 0, so they never reach a learner's batch; its flags say what happened).
-fn write_obs(base: u32, i: u32, v: f32, to_final: bool) {
+// Where an observation goes (`dest`, a mask): the returned observation, the final one.
+const OBS_RETURNED: u32 = 1u;
+const OBS_FINAL: u32 = 2u;
+fn write_obs(base: u32, i: u32, v: f32, dest: u32) {
     let x = select(0.0, v, is_finite(v));
-    if to_final {
+    if (dest & OBS_FINAL) != 0u {
         final_obs_out[base + i] = x;
-    } else {
+    }
+    if (dest & OBS_RETURNED) != 0u {
         obs_out[base + i] = x;
     }
 }
 // The observation: qpos then qvel (MuJoCo's conventions), or the Gymnasium task's own.
-fn observe(base: u32, to_final: bool) {
+fn observe(base: u32, dest: u32) {
     if scene.task >= TASK_GYM_LOCOMOTION {
-        gym_observe(base, to_final);
-        add_obs_noise(base, to_final);
+        gym_observe(base, dest);
+        add_obs_noise(base, dest);
         return;
     }
     let nq = scene.nq;
@@ -147,13 +152,13 @@ fn observe(base: u32, to_final: bool) {
         let kind = ju(j, J_KIND);
         let vals = joint_coords(j);
         for (var k = 0u; k < joint_nq(kind); k++) {
-            write_obs(base, qa + k, vals[k], to_final);
+            write_obs(base, qa + k, vals[k], dest);
         }
         for (var k = 0u; k < joint_nv(kind); k++) {
-            write_obs(base, va + k, vals[7u + k], to_final);
+            write_obs(base, va + k, vals[7u + k], dest);
         }
     }
-    add_obs_noise(base, to_final);
+    add_obs_noise(base, dest);
 }
 fn axis_angle(a: vec3<f32>, angle: f32) -> vec4<f32> {
     return vec4<f32>(a * sin(0.5 * angle), cos(0.5 * angle));
