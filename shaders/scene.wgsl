@@ -84,8 +84,8 @@ struct SceneParams {
     pad2: u32,
 }
 
-@group(0) @binding(0) var<uniform> params: StepParams;
-@group(0) @binding(1) var<uniform> scene: SceneParams;
+@group(0) @binding(0) var<storage, read> params: StepParams;
+@group(0) @binding(1) var<storage, read> scene: SceneParams;
 @group(0) @binding(2) var<storage, read> action_in: array<f32>;
 @group(0) @binding(3) var<storage, read_write> state_io: array<f32>;
 @group(0) @binding(4) var<storage, read_write> clock_io: array<WorldClock>;
@@ -98,7 +98,7 @@ struct SceneParams {
 @group(0) @binding(10) var<storage, read_write> scratch: array<f32>;
 // The randomizer's buffers (`randomize` and `adr_update` entries only); word layout in
 // src/layout/randomize.rs.
-@group(0) @binding(11) var<uniform> rparams: RandParams;
+@group(0) @binding(11) var<storage, read> rparams: RandParams;
 @group(0) @binding(12) var<storage, read> rand_table: array<f32>;
 @group(0) @binding(13) var<storage, read_write> draws: array<f32>;
 @group(0) @binding(14) var<storage, read_write> adr_ranges: array<f32>;

@@ -307,7 +307,7 @@ fn gpu_matches_cpu_on_margin_exclude_and_condim() {
     let cfg = SceneConfig {
         max_episode_steps: 100_000,
         keyframe: Some("go".into()),
-        ..SceneConfig::new("contacts")
+        ..common::generic_config("contacts")
     };
     let mut e = make_scene(
         gpu(),

@@ -296,7 +296,7 @@ fn gpu_matches_the_cpu_reference_on_a_tumbling_box() {
     let c = compile(&m, &PhysicsOptions::default()).unwrap();
     let cfg = SceneConfig {
         max_episode_steps: 100_000,
-        ..SceneConfig::new("fluid_box")
+        ..common::generic_config("fluid_box")
     };
     let ecfg = EnvConfig::new(WORLDS).autoreset(AutoresetMode::Disabled);
     let mut e = make_scene(common::gpu(), &m, &cfg, &ecfg).unwrap();

@@ -166,7 +166,7 @@ fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
         let c = compile(&m, &PhysicsOptions::default()).unwrap();
         let cfg = SceneConfig {
             max_episode_steps: 100_000,
-            private_words: 0,
+            private_words: Some(0),
             ..SceneConfig::new(name)
         };
         let ecfg = EnvConfig::new(WORLDS).autoreset(AutoresetMode::Disabled);

@@ -328,7 +328,7 @@ fn probe_env(keyframe: Option<&str>, reset_noise: f32, worlds: usize) -> Result<
     let sc = SceneConfig {
         keyframe: keyframe.map(Into::into),
         reset_noise,
-        ..SceneConfig::new("qpos_probe")
+        ..common::generic_config("qpos_probe")
     };
     let cfg = EnvConfig::new(worlds).autoreset(AutoresetMode::Disabled);
     make_mjcf(gpu(), PROBE_XML, "qpos_probe.xml", false, &sc, &cfg)

@@ -4,7 +4,7 @@
 mod common;
 
 use common::gpu;
-use manyworlds::env::scene::{self, SceneConfig, SceneEnv};
+use manyworlds::env::scene::{self, SceneEnv};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv};
 use manyworlds::layout::randomize::{DIST_LOGUNIFORM, DIST_NORMAL, DIST_UNIFORM, RAND_BLOCK};
 use manyworlds::layout::FLAG_RESET;
@@ -41,7 +41,7 @@ fn probe(spec: Option<Spec>, worlds: usize, render: bool) -> SceneEnv {
         PROBE,
         "tests/data/probe.xml",
         false,
-        &SceneConfig::new("probe"),
+        &common::generic_config("probe"),
         &cfg,
     )
     .unwrap_or_else(|e| panic!("{e}"))
@@ -587,7 +587,7 @@ fn looks_fields_need_a_renderer_and_bad_targets_are_named() {
             PROBE,
             "probe.xml",
             false,
-            &SceneConfig::new("probe"),
+            &common::generic_config("probe"),
             &cfg(spec),
         )
         .err()

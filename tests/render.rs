@@ -7,7 +7,7 @@ mod common;
 
 use common::gpu;
 use glam::{Quat, Vec3};
-use manyworlds::env::scene::{self, SceneConfig, SceneEnv};
+use manyworlds::env::scene::{self, SceneEnv};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv, Worlds};
 use manyworlds::layout::physics::S_POS;
 use manyworlds::render::{
@@ -42,7 +42,7 @@ fn analytic_env(worlds: usize, render: RenderConfig) -> SceneEnv {
         ANALYTIC,
         "analytic.xml",
         false,
-        &SceneConfig::new("analytic"),
+        &common::generic_config("analytic"),
         &EnvConfig::new(worlds)
             .autoreset(AutoresetMode::Disabled)
             .render(render),

@@ -79,9 +79,10 @@ pub struct SceneConfig {
     /// [`DEFAULT_ESCAPE_RADIUS`](crate::sim::compile::DEFAULT_ESCAPE_RADIUS).
     pub escape_radius: f32,
     /// Budget, in f32 words per world, for the kernel's private copies of the State,
-    /// scratch and Model records ([`PrivatePlan`]). Default [`PRIVATE_WORDS`]; 0 reads
-    /// everything from storage buffers (results are bitwise the same either way).
-    pub private_words: u32,
+    /// scratch and Model records ([`PrivatePlan`]); 0 reads everything from storage
+    /// buffers (results are bitwise the same either way). Default `None`: the value of the
+    /// environment variable [`PRIVATE_WORDS_VAR`] when it is set, else [`PRIVATE_WORDS`].
+    pub private_words: Option<u32>,
     /// The MJCF `<key>` (by name) whose qpos and qvel every reset starts from, through
     /// [`Compiled::state_from_qpos`] (its `ctrl` is not used). Default `None`: the
     /// reference configuration (qpos0) at rest, as MuJoCo's `mj_resetData`.
@@ -98,6 +99,35 @@ pub struct SceneConfig {
 /// with the boxes scene's, once per variant (Mesa caches it on disk); fixed sizes shared
 /// by all scenes were measured too and took 155 s (compile time grows with the arrays).
 pub const PRIVATE_WORDS: u32 = 4096;
+
+/// The environment variable that sets the default [`SceneConfig::private_words`]. With 0
+/// every scene runs the same generic kernel, so a process that builds many scenes compiles
+/// it once and Mesa's disk cache serves the rest: on lavapipe one scene-kernel compile
+/// takes about 4 minutes of one core (Mesa 22.3, LLVM 15). The generic kernel steps about
+/// 2.2 times slower on lavapipe (boxes, 256 worlds, 2026-12-03), so the default keeps the
+/// copies.
+pub const PRIVATE_WORDS_VAR: &str = "MANYWORLDS_PRIVATE_WORDS";
+
+/// The private-copy budget of `scene`: its own, or the default ([`PRIVATE_WORDS_VAR`],
+/// else [`PRIVATE_WORDS`]). A set variable that is not a word count is an error naming it.
+fn private_budget(scene: &SceneConfig) -> Result<u32, Error> {
+    if let Some(words) = scene.private_words {
+        return Ok(words);
+    }
+    match std::env::var(PRIVATE_WORDS_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(PRIVATE_WORDS),
+        Ok(v) => v.trim().parse().map_err(|_| Error::InvalidArgument {
+            field: PRIVATE_WORDS_VAR.into(),
+            value: v.clone(),
+            allowed: "a whole number of f32 words per world (0: no private copies)".into(),
+        }),
+        Err(std::env::VarError::NotUnicode(v)) => Err(Error::InvalidArgument {
+            field: PRIVATE_WORDS_VAR.into(),
+            value: v.to_string_lossy().into_owned(),
+            allowed: "a whole number of f32 words per world (0: no private copies)".into(),
+        }),
+    }
+}
 
 /// Which record families the scene kernel keeps in private memory, and their lengths in
 /// words (0: read from the storage buffer). Chosen greedily within a budget in order of
@@ -162,7 +192,7 @@ impl SceneConfig {
             per_world: PerWorld::default(),
             reset_noise: 0.0,
             escape_radius: crate::sim::compile::DEFAULT_ESCAPE_RADIUS,
-            private_words: PRIVATE_WORDS,
+            private_words: None,
             keyframe: None,
         }
     }
@@ -171,8 +201,8 @@ impl SceneConfig {
 /// The binding table of `shaders/scene.wgsl`: the env bindings, then the Model words and
 /// the per-world scratch.
 const SCENE_BINDINGS: &[Binding] = &[
-    ENV_BINDINGS[0],
-    ENV_BINDINGS[1],
+    Binding::StorageRead, // StepParams (see `shaders/scene.wgsl`: not a uniform)
+    Binding::StorageRead, // SceneParams
     ENV_BINDINGS[2],
     ENV_BINDINGS[3],
     ENV_BINDINGS[4],
@@ -187,8 +217,8 @@ const SCENE_BINDINGS: &[Binding] = &[
 /// The binding table of the scene module's `randomize` and `adr_update` entries: the
 /// scene's, then the randomizer's (`randomize::Randomizer::kernel_buffers`).
 const RANDOMIZE_BINDINGS: &[Binding] = &[
-    ENV_BINDINGS[0],
-    ENV_BINDINGS[1],
+    Binding::StorageRead, // StepParams
+    Binding::StorageRead, // SceneParams
     ENV_BINDINGS[2],
     ENV_BINDINGS[3],
     ENV_BINDINGS[4],
@@ -198,7 +228,7 @@ const RANDOMIZE_BINDINGS: &[Binding] = &[
     ENV_BINDINGS[8],
     Binding::Storage,     // model words
     Binding::Storage,     // scratch
-    Binding::Uniform,     // RandParams
+    Binding::StorageRead, // RandParams
     Binding::StorageRead, // slot table
     Binding::Storage,     // draws
     Binding::Storage,     // ADR ranges
@@ -325,7 +355,7 @@ fn build(
         substeps: params.substeps * params.frame_skip,
         images: None,
     };
-    let plan = PrivatePlan::new(&params, scene.private_words);
+    let plan = PrivatePlan::new(&params, private_budget(scene)?);
     let source = shader::kernel_source_with("scene", &plan.specialization())?;
     let kernel = Kernel::new(gpu, "scene.step", &source, "step", SCENE_BINDINGS)?;
     let uniform = GpuBuffer::uniform(gpu, "scene.params", &params);

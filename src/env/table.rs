@@ -365,6 +365,17 @@ impl RegisteredScene {
     /// Builds the env. Where `config` leaves them `None`, the row's default render and
     /// randomization apply (an empty spec turns the default randomization off).
     pub fn make(&self, gpu: &Gpu, config: &EnvConfig) -> Result<SceneEnv, Error> {
+        self.make_with(gpu, &self.config(), config)
+    }
+
+    /// [`RegisteredScene::make`] with other scene settings than [`RegisteredScene::config`]
+    /// (derive them from it): `scene.private_words`, for example.
+    pub fn make_with(
+        &self,
+        gpu: &Gpu,
+        scene: &SceneConfig,
+        config: &EnvConfig,
+    ) -> Result<SceneEnv, Error> {
         let mut config = config.clone();
         if config.render.is_none() {
             config.render = self.default_render();
@@ -373,7 +384,7 @@ impl RegisteredScene {
             config.randomize = self.default_randomize(config.render.is_some());
         }
         let (origin, xml) = self.mjcf()?;
-        make_mjcf(gpu, &xml, &origin, false, &self.config(), &config)
+        make_mjcf(gpu, &xml, &origin, false, scene, &config)
     }
 }
 

@@ -4,7 +4,7 @@ use super::Gpu;
 use crate::Error;
 
 /// One entry of a kernel's binding table, in `@binding` order inside `@group(0)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Binding {
     /// `var<uniform>`.
     Uniform,
@@ -121,7 +121,18 @@ pub(crate) fn bind_group(
     })
 }
 
+/// What identifies a compute pipeline: label, composed source, entry point, binding table.
+type KernelKey = (String, String, String, Vec<Binding>);
+
+/// The compute pipelines built on one device, by [`KernelKey`]. Every env builds its
+/// kernels, and many envs share a source (every scene on the generic kernel, every
+/// cartpole env): one pipeline each means one driver compile each. lavapipe compiles a
+/// pipeline at its first dispatch, minutes for the scene kernel, and separate pipelines of
+/// the same source built by concurrent envs were compiled concurrently, once each.
+pub(crate) type KernelCache = std::collections::HashMap<KernelKey, Kernel>;
+
 /// A compute pipeline plus the layout its binding table describes.
+#[derive(Clone)]
 pub struct Kernel {
     label: String,
     pipeline: wgpu::ComputePipeline,
@@ -135,6 +146,29 @@ impl Kernel {
     /// The source is validated with naga first, so that a bad shader is an [`Error::Shader`]
     /// rather than a wgpu panic.
     pub fn new(
+        gpu: &Gpu,
+        label: &str,
+        source: &str,
+        entry: &str,
+        bindings: &[Binding],
+    ) -> Result<Kernel, Error> {
+        let key: KernelKey = (
+            label.to_string(),
+            source.to_string(),
+            entry.to_string(),
+            bindings.to_vec(),
+        );
+        let mut cache = gpu.kernels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = cache.get(&key) {
+            return Ok(k.clone());
+        }
+        let k = Kernel::build(gpu, label, source, entry, bindings)?;
+        cache.insert(key, k.clone());
+        Ok(k)
+    }
+
+    /// [`Kernel::new`] without the cache.
+    fn build(
         gpu: &Gpu,
         label: &str,
         source: &str,

@@ -116,6 +116,8 @@ pub struct Gpu {
     features: wgpu::Features,
     downlevel: wgpu::DownlevelFlags,
     errors: Arc<Mutex<Vec<String>>>,
+    /// Compute pipelines already built on this device ([`kernel::Kernel::new`]).
+    kernels: Arc<Mutex<kernel::KernelCache>>,
 }
 
 /// Ranks an adapter: lower is better. Hardware on a native API first, then a CPU Vulkan
@@ -222,6 +224,7 @@ impl Gpu {
         Ok(Gpu {
             device,
             queue,
+            kernels: Arc::default(),
             adapter: AdapterSummary {
                 name: info.name.clone(),
                 backend: info.backend.to_str().to_string(),

@@ -41,7 +41,7 @@ pub fn bits(v: &[f32]) -> Vec<u32> {
 /// The registered envs whose model is embedded, for the tests that iterate the registry.
 /// The rows that load Gymnasium's model files (`EnvEntry::needs_gymnasium_assets`) are
 /// left to `tests/gym_tasks.rs`, which builds each of them once and checks everything
-/// there (each scene kernel costs a minute or two to compile on lavapipe).
+/// there (each scene kernel costs minutes to compile on lavapipe).
 pub fn embedded_envs() -> impl Iterator<Item = &'static manyworlds::env::EnvEntry> {
     static NOTE: std::sync::Once = std::sync::Once::new();
     NOTE.call_once(|| {
@@ -73,5 +73,19 @@ pub fn gymnasium_assets() -> Option<std::path::PathBuf> {
             eprintln!("MANYWORLDS_GYMNASIUM_ASSETS is not set: skipping the Gymnasium files");
             None
         }
+    }
+}
+
+/// Scene settings for the tests' own scenes: defaults, on the generic kernel (no private
+/// copies, `private_words: Some(0)`). A kernel specialized to a scene's sizes takes minutes
+/// to compile on lavapipe, and the tests build dozens of small scenes: on the generic
+/// kernel they share one compile (Mesa caches it on disk across the test binaries). The
+/// registered envs keep their specialized kernels, and `tests/physics.rs` checks that the
+/// two step bitwise the same.
+#[allow(dead_code)]
+pub fn generic_config(name: &str) -> manyworlds::env::scene::SceneConfig {
+    manyworlds::env::scene::SceneConfig {
+        private_words: Some(0),
+        ..manyworlds::env::scene::SceneConfig::new(name)
     }
 }
