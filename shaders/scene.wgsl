@@ -84,6 +84,9 @@ struct SceneParams {
     pad2: u32,
 }
 
+// The parameters are read-only storage, not uniforms: lavapipe inlines uniform values that
+// steer branches and loops into a kernel variant of their own, so a reset, a step and each
+// step_many(k) were separate multi-minute compiles of this kernel.
 @group(0) @binding(0) var<storage, read> params: StepParams;
 @group(0) @binding(1) var<storage, read> scene: SceneParams;
 @group(0) @binding(2) var<storage, read> action_in: array<f32>;

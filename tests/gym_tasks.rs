@@ -3,8 +3,9 @@
 //! Gymnasium itself (`tests/data/gym_tasks_gymnasium.json`, made by
 //! `scripts/make_gym_task_reference.py`) and against their CPU twins. Each task's env is
 //! built once, on the generic kernel that all eight share (a scene kernel takes minutes to
-//! compile on lavapipe), and everything is checked on it: the spec, the reset noise, the observation of a set state,
-//! one step's reward terms and termination, and the GPU against the CPU twin.
+//! compile on lavapipe), and everything is checked on it: the spec, the reset noise, the
+//! observation of a set state, one step's reward terms and termination, and the GPU against
+//! the CPU twin.
 //!
 //! The models are Gymnasium's files, not committed: `MANYWORLDS_GYMNASIUM_ASSETS` points at
 //! them (`.ci/run` downloads them); without it the test skips with a note, outside CI.

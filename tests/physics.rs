@@ -468,8 +468,8 @@ fn gpu_matches_the_cpu_reference_on_every_scene() {
 
 /// The kernel's private copies (`PrivatePlan`) change where a world's data lives, not what
 /// is computed: a scene steps bitwise the same with all of them (the default budget), with
-/// none (budget 0, the generic kernel that CI's `MANYWORLDS_PRIVATE_WORDS=0` gives every
-/// other test) and with some. Each budget other than 0 is a kernel of its own, minutes to
+/// none (budget 0, the generic kernel the tests' own scenes run on, `common::generic_config`)
+/// and with some. Each budget other than 0 is a kernel of its own, minutes to
 /// compile on lavapipe, so two scenes cover the cases: boxes with every family private
 /// (State, bodies, scratch, geoms, joints; contacts included), and cartpole-rigid with 200
 /// words (some families private, the others read from storage; checked below).

@@ -114,19 +114,15 @@ fn private_budget(scene: &SceneConfig) -> Result<u32, Error> {
     if let Some(words) = scene.private_words {
         return Ok(words);
     }
-    match std::env::var(PRIVATE_WORDS_VAR) {
-        Err(std::env::VarError::NotPresent) => Ok(PRIVATE_WORDS),
-        Ok(v) => v.trim().parse().map_err(|_| Error::InvalidArgument {
-            field: PRIVATE_WORDS_VAR.into(),
-            value: v.clone(),
-            allowed: "a whole number of f32 words per world (0: no private copies)".into(),
-        }),
-        Err(std::env::VarError::NotUnicode(v)) => Err(Error::InvalidArgument {
-            field: PRIVATE_WORDS_VAR.into(),
-            value: v.to_string_lossy().into_owned(),
-            allowed: "a whole number of f32 words per world (0: no private copies)".into(),
-        }),
-    }
+    let Some(v) = std::env::var_os(PRIVATE_WORDS_VAR) else {
+        return Ok(PRIVATE_WORDS);
+    };
+    let v = v.to_string_lossy();
+    v.trim().parse().map_err(|_| Error::InvalidArgument {
+        field: PRIVATE_WORDS_VAR.into(),
+        value: v.into_owned(),
+        allowed: "a whole number of f32 words per world (0: no private copies)".into(),
+    })
 }
 
 /// Which record families the scene kernel keeps in private memory, and their lengths in

@@ -73,7 +73,9 @@ impl<T: Pod> GpuBuffer<T> {
         }
     }
 
-    /// A uniform buffer holding one `T`.
+    /// A buffer of parameters holding one `T`, bindable as a uniform or as a read-only
+    /// storage buffer (the scene kernel reads its parameters from storage: see
+    /// `shaders/scene.wgsl`).
     pub fn uniform(gpu: &Gpu, label: &str, value: &T) -> GpuBuffer<T> {
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
