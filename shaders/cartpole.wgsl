@@ -92,11 +92,19 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         // Observations are the state itself (obs_out aliases state_io): nothing to do.
         return;
     }
-    if params.mode == MODE_RESET {
-        clock = WorldClock(0u, 0u);
-        s = reset_state(world, 0u);
+    if params.mode == MODE_RESET || params.mode == MODE_RESET_MASKED {
+        // Every world starts episode 0 (MODE_RESET), or the worlds whose flags word holds
+        // the host's request start episode 0 or their next; the others stay as they are.
+        var request = RESET_REQUEST_FIRST;
+        if params.mode == MODE_RESET_MASKED {
+            request = flags_out[world];
+        }
+        if request == RESET_REQUEST_FIRST || request == RESET_REQUEST_NEXT {
+            clock = WorldClock(0u, select(clock.episode + 1u, 0u, request == RESET_REQUEST_FIRST));
+            s = reset_state(world, clock.episode);
+            flags = FLAG_RESET;
+        }
         final_s = s;
-        flags = FLAG_RESET;
     } else {
         let action = action_in[world];
         for (var k = 0u; k < params.steps; k++) {

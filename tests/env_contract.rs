@@ -1,17 +1,35 @@
 //! The env contract, checked for every registered env by iterating the registry:
 //! determinism (same seed, batch-size independence, step×k = step_many(k)), action
 //! validation, GPU-side fault isolation, and poisoned outputs being fully overwritten.
+//! `reset_worlds` (partial resets) is checked on the cheap envs at the end.
 
 mod common;
 
 use common::{bits, gpu, read_buffer};
-use manyworlds::env::{self, ActionSpace, AutoresetMode, EnvConfig, VecEnv, Worlds};
-use manyworlds::layout::FLAG_INVALID_ACTION;
+use manyworlds::env::cartpole::reference_masked_reset;
+use manyworlds::env::{self, scene, ActionSpace, AutoresetMode, EnvConfig, VecEnv, Worlds};
+use manyworlds::layout::{
+    CartpoleModel, WorldClock, FLAG_INVALID_ACTION, FLAG_RESET, RESET_REQUEST_FIRST,
+    RESET_REQUEST_NEXT,
+};
+use manyworlds::randomize::{Dist, Entry, Field, Mode, Spec};
 use manyworlds::Error;
 
-/// Valid pseudo-random actions for any action space.
+/// Valid pseudo-random actions for any action space (within ±1 where a box is unbounded).
 fn actions(env: &dyn VecEnv, t: u32, salt: u64) -> Vec<f32> {
-    env.spec().action_space.sample(env.num_worlds(), salt, t)
+    let finite = |v: &[f32], or: f32| -> Vec<f32> {
+        v.iter()
+            .map(|x| if x.is_finite() { *x } else { or })
+            .collect()
+    };
+    let space = match &env.spec().action_space {
+        ActionSpace::Box { low, high } => ActionSpace::Box {
+            low: finite(low, -1.0),
+            high: finite(high, 1.0),
+        },
+        discrete => discrete.clone(),
+    };
+    space.sample(env.num_worlds(), salt, t)
 }
 
 fn make(name: &str, worlds: usize, mode: AutoresetMode) -> Box<dyn VecEnv> {
@@ -132,11 +150,7 @@ fn world_i_is_the_same_at_16_and_1024_worlds() {
 #[test]
 fn step_many_equals_repeated_step() {
     for e in common::embedded_envs() {
-        for mode in [
-            AutoresetMode::NextStep,
-            AutoresetMode::SameStep,
-            AutoresetMode::Disabled,
-        ] {
+        for mode in MODES {
             let mut a = make(e.name, 300, mode);
             let mut b = make(e.name, 300, mode);
             a.reset(5).unwrap();
@@ -293,11 +307,7 @@ fn invalid_gpu_action_is_flagged_and_isolated() {
 #[test]
 fn every_output_is_written_every_step() {
     for e in common::embedded_envs() {
-        for mode in [
-            AutoresetMode::NextStep,
-            AutoresetMode::SameStep,
-            AutoresetMode::Disabled,
-        ] {
+        for mode in MODES {
             let mut env = make(e.name, 100, mode);
             env.reset(3).unwrap();
             for t in 0..60 {
@@ -395,5 +405,310 @@ fn pipelined_steps_match_synchronous_steps() {
             pipe.step_async(&acts[2]),
             Err(Error::Capacity { .. })
         ));
+    }
+}
+
+// ---- reset_worlds: Gymnasium's `reset(options={"reset_mask": mask})` ----
+// On the cheap envs only: `cartpole`, and the probe scene on the generic kernel (which the
+// other test binaries compile too), plain with reset noise, and randomized and rendering.
+
+const PROBE: &str = include_str!("data/probe.xml");
+const MODES: [AutoresetMode; 3] = [
+    AutoresetMode::NextStep,
+    AutoresetMode::SameStep,
+    AutoresetMode::Disabled,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cheap {
+    Cartpole,
+    Probe,
+    ProbeRandomizedRendering,
+}
+const CHEAP: [Cheap; 3] = [
+    Cheap::Cartpole,
+    Cheap::Probe,
+    Cheap::ProbeRandomizedRendering,
+];
+
+fn make_cheap(which: Cheap, worlds: usize, mode: AutoresetMode) -> Box<dyn VecEnv> {
+    let cfg = EnvConfig::new(worlds).autoreset(mode);
+    let probe = |cfg: EnvConfig, reset_noise: f32| -> Box<dyn VecEnv> {
+        let sc = scene::SceneConfig {
+            reset_noise,
+            ..common::generic_config("probe")
+        };
+        let e = scene::make_mjcf(gpu(), PROBE, "tests/data/probe.xml", false, &sc, &cfg);
+        Box::new(e.unwrap_or_else(|e| panic!("probe: {e}")))
+    };
+    match which {
+        Cheap::Cartpole => make("cartpole", worlds, mode),
+        Cheap::Probe => probe(cfg, 0.05),
+        Cheap::ProbeRandomizedRendering => {
+            let uniform = |f, t: &[&str], lo, hi| Entry::new(f, t, Dist::uniform(lo, hi));
+            let spec = Spec::new()
+                .entry(uniform(Field::JointQpos, &["cart"], -0.5, 0.5))
+                .entry(uniform(Field::GeomFriction, &["*"], 0.3, 1.2))
+                .entry(uniform(Field::OptionGravity, &[], 0.9, 1.1).mode(Mode::Scale));
+            let render = manyworlds::render::RenderConfig::new(24, 24);
+            probe(cfg.randomize(spec).render(render), 0.0)
+        }
+    }
+}
+
+/// Everything a reset decides, as bits: observations, state, clocks, randomized values
+/// (rows of `params_stride` words) and the rendered images' hash.
+#[derive(Debug, PartialEq)]
+struct Snap {
+    obs: Vec<u32>,
+    state: Vec<u32>,
+    clocks: Vec<WorldClock>,
+    params: Vec<u32>,
+    params_stride: usize,
+    images: u32,
+}
+
+fn snap(env: &mut dyn VecEnv) -> Snap {
+    let st = env.get_state(Worlds::All).unwrap();
+    let p = env.randomized_params().unwrap();
+    Snap {
+        obs: bits(env.observations()),
+        state: bits(&st.state),
+        clocks: st.clocks,
+        params: p.as_ref().map_or(Vec::new(), |p| bits(&p.rows)),
+        params_stride: p.map_or(0, |p| p.draw_stride),
+        images: image_hash(env.images()),
+    }
+}
+
+/// World w's rows of a snapshot: (obs, state, clock, randomized values).
+fn rows(s: &Snap, w: usize, od: usize, sd: usize) -> (&[u32], &[u32], WorldClock, &[u32]) {
+    let ps = s.params_stride;
+    (
+        &s.obs[w * od..(w + 1) * od],
+        &s.state[w * sd..(w + 1) * sd],
+        s.clocks[w],
+        &s.params[w * ps..(w + 1) * ps],
+    )
+}
+
+/// The first observation, state, clock and randomized values of episode `episodes[w]`
+/// of every world under `seed`, through paths other than `reset_worlds`: `reset(seed)`
+/// for episode 0, or else a next-step autoreset from a clock marked done at the episode
+/// before.
+fn episode_starts(which: Cheap, seed: u64, episodes: &[u32]) -> Snap {
+    let n = episodes.len();
+    let mut r = make_cheap(which, n, AutoresetMode::NextStep);
+    r.reset(seed).unwrap();
+    if episodes.iter().any(|&e| e > 0) {
+        assert!(episodes.iter().all(|&e| e > 0));
+        let mut st = r.get_state(Worlds::All).unwrap();
+        for (c, &e) in st.clocks.iter_mut().zip(episodes) {
+            *c = WorldClock::new(3, e - 1, true);
+        }
+        r.set_state(&st).unwrap();
+        let a = actions(r.as_ref(), 0, 12);
+        let s = r.step(&a).unwrap();
+        assert!(s.flags.iter().all(|f| f & FLAG_RESET != 0));
+    }
+    snap(r.as_mut())
+}
+
+/// One `reset_worlds(mask, seed)` on `env` (whose seed is `current`), checked world by world
+/// against the worlds before it (unmasked) and against `episode_starts` (masked).
+fn check_partial_reset(
+    which: Cheap,
+    mode: AutoresetMode,
+    env: &mut dyn VecEnv,
+    mask: &[bool],
+    seed: Option<u64>,
+    current: u64,
+) {
+    let n = env.num_worlds();
+    let (od, sd) = (env.spec().obs_dim, env.spec().state_dim);
+    let before = snap(env);
+    env.poison_outputs();
+    let returned = bits(env.reset_worlds(mask, seed).unwrap());
+    let after = snap(env);
+    let what = format!("{which:?} {mode:?} seed {seed:?}");
+    assert!(returned == after.obs, "{what}: returned observations");
+    let flags: Vec<u32> = read_buffer(env.buffers().flags);
+    let rewards: Vec<f32> = read_buffer(env.buffers().rewards);
+    assert!(rewards.iter().all(|r| r.to_bits() == 0), "{what}: rewards");
+    if mode == AutoresetMode::SameStep {
+        let final_obs: Vec<f32> = read_buffer(env.buffers().final_obs);
+        assert!(bits(&final_obs) == after.obs, "{what}: final_obs");
+    }
+    let episodes: Vec<u32> = (0..n)
+        .map(|w| seed.map_or(before.clocks[w].episode + 1, |_| 0))
+        .collect();
+    let want = episode_starts(which, seed.unwrap_or(current), &episodes);
+    let model = CartpoleModel::gymnasium();
+    let request = if seed.is_some() {
+        RESET_REQUEST_FIRST
+    } else {
+        RESET_REQUEST_NEXT
+    };
+    for w in 0..n {
+        let got = rows(&after, w, od, sd);
+        if mask[w] {
+            assert_eq!(flags[w], FLAG_RESET, "{what}: world {w} flags");
+            assert_eq!(
+                got,
+                rows(&want, w, od, sd),
+                "{what}: masked world {w} is not at the start of episode {}",
+                episodes[w]
+            );
+            let old = rows(&before, w, od, sd).3;
+            assert!(
+                got.3.is_empty() || got.3 != old,
+                "{what}: world {w}: randomized values not redrawn"
+            );
+        } else {
+            assert_eq!(flags[w], 0, "{what}: world {w} flags");
+            assert_eq!(
+                got,
+                rows(&before, w, od, sd),
+                "{what}: unmasked world {w} changed"
+            );
+        }
+        if which == Cheap::Cartpole {
+            let s0 = std::array::from_fn(|k| f32::from_bits(before.state[w * 4 + k]));
+            let req = if mask[w] { request } else { 0 };
+            let cpu = reference_masked_reset(
+                &model,
+                seed.unwrap_or(current),
+                w as u32,
+                req,
+                s0,
+                before.clocks[w],
+            );
+            assert_eq!(bits(&cpu.state), got.1, "{what}: world {w}: CPU reference");
+            assert_eq!((cpu.clock, cpu.flags), (got.2, flags[w]));
+        }
+    }
+    if let Some(im) = env.images() {
+        let rgb = im.rgb_all().unwrap();
+        assert!(rgb.chunks(4).all(|p| p[3] == 255), "{what}: images");
+        let rendered = image_hash(env.render().unwrap());
+        assert_eq!(after.images, rendered, "{what}: images of the reset state");
+    }
+}
+
+/// A partial reset resets exactly the masked worlds, each to the start of its next episode
+/// (or of episode 0 under a new seed), in every autoreset mode: the others keep their
+/// state, clock, observation and randomized values bit for bit. Later steps go on from
+/// there (autoresets included) as they would from any state.
+#[test]
+fn reset_worlds_resets_only_the_masked_worlds() {
+    for which in CHEAP {
+        for mode in MODES {
+            let n = 40;
+            let mut env = make_cheap(which, n, mode);
+            env.reset(5).unwrap();
+            let mut t = 0;
+            let mut run = |env: &mut Box<dyn VecEnv>, steps: u32| {
+                for _ in 0..steps {
+                    let a = actions(env.as_ref(), t, 11);
+                    env.step(&a).unwrap();
+                    t += 1;
+                }
+            };
+            run(&mut env, 30);
+            let mask: Vec<bool> = (0..n).map(|w| w % 3 == 0 || w == n - 1).collect();
+            check_partial_reset(which, mode, env.as_mut(), &mask, None, 5);
+            run(&mut env, 6);
+            let mask: Vec<bool> = (0..n).map(|w| w % 4 == 1).collect();
+            check_partial_reset(which, mode, env.as_mut(), &mask, Some(99), 5);
+            run(&mut env, 6);
+            let mask: Vec<bool> = (0..n).map(|w| w % 5 != 2).collect();
+            check_partial_reset(which, mode, env.as_mut(), &mask, None, 99);
+            check_partial_reset(which, mode, env.as_mut(), &vec![false; n], None, 99);
+            run(&mut env, 3);
+        }
+    }
+}
+
+/// An all-true mask with a seed is `reset(seed)` bit for bit, whatever came before:
+/// observations, state, clocks, flags, rewards, randomized values, images, and the steps
+/// after it.
+#[test]
+fn reset_worlds_of_every_world_with_a_seed_equals_reset() {
+    for which in CHEAP {
+        for mode in MODES {
+            let n = 40;
+            let mut a = make_cheap(which, n, mode);
+            let mut b = make_cheap(which, n, mode);
+            a.reset(3).unwrap();
+            for t in 0..20 {
+                let act = actions(a.as_ref(), t, 9);
+                a.step(&act).unwrap();
+            }
+            b.reset(4).unwrap();
+            for t in 0..7 {
+                let act = actions(b.as_ref(), t, 10);
+                b.step(&act).unwrap();
+            }
+            a.poison_outputs();
+            a.reset_worlds(&vec![true; n], Some(77)).unwrap();
+            b.poison_outputs();
+            b.reset(77).unwrap();
+            let what = format!("{which:?} {mode:?}");
+            assert_eq!(snap(a.as_mut()), snap(b.as_mut()), "{what}");
+            let (ba, bb) = (a.buffers(), b.buffers());
+            for (x, y) in [
+                (ba.flags, bb.flags),
+                (ba.rewards, bb.rewards),
+                (ba.final_obs, bb.final_obs),
+            ] {
+                assert_eq!(read_buffer::<u32>(x), read_buffer::<u32>(y), "{what}");
+            }
+            for t in 0..15 {
+                let act = actions(a.as_ref(), t, 13);
+                let sa = bits(a.step(&act).unwrap().obs);
+                assert_eq!(sa, bits(b.step(&act).unwrap().obs), "{what}: step {t}");
+            }
+        }
+    }
+}
+
+/// A mask of the wrong length is an error naming `reset_mask` and changes nothing: not
+/// the worlds, not the seed, not a step in flight.
+#[test]
+fn reset_worlds_rejects_a_wrong_mask_and_changes_nothing() {
+    for which in [Cheap::Cartpole, Cheap::Probe] {
+        let n = 8;
+        let mut env = make_cheap(which, n, AutoresetMode::NextStep);
+        let mut twin = make_cheap(which, n, AutoresetMode::NextStep);
+        env.reset(1).unwrap();
+        twin.reset(1).unwrap();
+        let before = snap(env.as_mut());
+        for (len, seed) in [(n - 1, None), (n + 1, Some(5)), (0, Some(6))] {
+            match env.reset_worlds(&vec![true; len], seed) {
+                Err(Error::InvalidArgument {
+                    field,
+                    value,
+                    allowed,
+                }) => {
+                    assert_eq!(field, "reset_mask");
+                    assert!(value.contains(&len.to_string()), "{value}");
+                    assert!(allowed.contains(&n.to_string()), "{allowed}");
+                }
+                other => panic!("{which:?}: a mask of {len} gave {other:?}"),
+            }
+            assert_eq!(snap(env.as_mut()), before, "{which:?}: mask of {len}");
+        }
+        // With a step in flight the error leaves it there; the seed is still 1, which the
+        // autoresets of the next steps show.
+        let a = actions(env.as_ref(), 0, 14);
+        env.step_async(&a).unwrap();
+        assert!(env.reset_worlds(&[true], Some(9)).is_err());
+        let got = bits(env.step_wait().unwrap().obs);
+        assert_eq!(got, bits(twin.step(&a).unwrap().obs), "{which:?}");
+        for t in 1..60 {
+            let a = actions(env.as_ref(), t, 14);
+            let got = bits(env.step(&a).unwrap().obs);
+            assert_eq!(got, bits(twin.step(&a).unwrap().obs), "{which:?} step {t}");
+        }
     }
 }

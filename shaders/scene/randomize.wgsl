@@ -275,7 +275,9 @@ fn randomize(@builtin(global_invocation_id) gid: vec3<u32>) {
         }
     }
     if reset {
-        let same_step_reset = params.mode == MODE_RESET && params.autoreset == AUTORESET_SAME_STEP;
+        // A reset dispatch (full or masked) returns its observation as the final one too.
+        let reset_mode = params.mode == MODE_RESET || params.mode == MODE_RESET_MASKED;
+        let same_step_reset = reset_mode && params.autoreset == AUTORESET_SAME_STEP;
         observe(W * scene.obs_dim, OBS_RETURNED | select(0u, OBS_FINAL, same_step_reset));
     }
     store_private();

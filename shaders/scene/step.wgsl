@@ -151,7 +151,13 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         bad = bad || !is_finite(v);
     }
     var iters = 0u;
-    if params.mode == MODE_RESET {
+    // A reset mode's request for this world: all of them in MODE_RESET; in
+    // MODE_RESET_MASKED the host's, in the flags word (which this dispatch overwrites).
+    var request = RESET_REQUEST_FIRST;
+    if params.mode == MODE_RESET_MASKED {
+        request = flags_out[W];
+    }
+    if params.mode == MODE_RESET || params.mode == MODE_RESET_MASKED {
         iters = 1u;
     } else if params.mode == MODE_STEP {
         iters = params.steps;
@@ -161,10 +167,16 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
         var final_obs = false;    // same-step autoreset: the episode's last observation
         if k == iters {
             // The observation every dispatch returns (below).
-        } else if params.mode == MODE_RESET {
+        } else if params.mode == MODE_RESET || params.mode == MODE_RESET_MASKED {
+            // A reset mode: the requested worlds start episode 0 or their next episode;
+            // the others keep their state and clock and only observe (reward 0).
             clear_terms();
-            reset_to = 0u;
-            flags = FLAG_RESET;
+            if request == RESET_REQUEST_FIRST {
+                reset_to = 0u;
+            } else if request == RESET_REQUEST_NEXT {
+                reset_to = clock.episode + 1u;
+            }
+            flags = select(0u, FLAG_RESET, reset_to != NONE);
         } else {
             reward = 0.0;
             clear_terms();

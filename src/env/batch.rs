@@ -7,8 +7,8 @@ use crate::gpu::{
     AdapterSummary, Binding, BoundKernel, Gpu, GpuBuffer, Kernel, Readback, ReadbackTicket,
 };
 use crate::layout::{
-    StepParams, WorldClock, FLAG_TERMINATED, FLAG_TRUNCATED, MODE_OBSERVE, MODE_RESET, MODE_STEP,
-    WORKGROUP_SIZE,
+    StepParams, WorldClock, FLAG_TERMINATED, FLAG_TRUNCATED, MODE_OBSERVE, MODE_RESET,
+    MODE_RESET_MASKED, MODE_STEP, RESET_REQUEST_FIRST, RESET_REQUEST_NEXT, WORKGROUP_SIZE,
 };
 use crate::render::BatchRenderer;
 use crate::shared::rng::rng_key;
@@ -400,6 +400,17 @@ impl BatchEnv {
             self.host.current,
             "claimed the slot holding the current results"
         );
+        // A handle (wgpu buffers are reference-counted), to release the borrow of the ring.
+        let staging = staging.clone();
+        self.copy_out(&mut enc, &staging);
+        let index = self.gpu.submit(enc);
+        self.readback.start_map(ticket, index);
+        self.in_flight.push_back(ticket);
+        Ok(())
+    }
+
+    /// Copies every output into `dst`, laid out as [`Sections`] says.
+    fn copy_out(&self, enc: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer) {
         let sec = &self.sections;
         let copies = [
             (self.obs.raw(), &sec.obs),
@@ -409,16 +420,12 @@ impl BatchEnv {
         ];
         for (src, range) in copies {
             if !range.is_empty() {
-                enc.copy_buffer_to_buffer(src, 0, staging, range.start as u64, range.len() as u64);
+                enc.copy_buffer_to_buffer(src, 0, dst, range.start as u64, range.len() as u64);
             }
         }
         if let Some(r) = &self.renderer {
-            r.copy_out(&mut enc, staging, sec.images.start as u64);
+            r.copy_out(enc, dst, sec.images.start as u64);
         }
-        let index = self.gpu.submit(enc);
-        self.readback.start_map(ticket, index);
-        self.in_flight.push_back(ticket);
-        Ok(())
     }
 
     /// Waits for the oldest submission in flight; its slot becomes the current results.
@@ -529,6 +536,32 @@ impl VecEnv for BatchEnv {
         Ok(self.view().obs)
     }
 
+    fn reset_worlds(&mut self, mask: &[bool], seed: Option<u64>) -> Result<&[f32], Error> {
+        if mask.len() != self.worlds {
+            return Err(Error::InvalidArgument {
+                field: "reset_mask".into(),
+                value: format!("{} entries", mask.len()),
+                allowed: format!("one bool per world: {} entries", self.worlds),
+            });
+        }
+        self.drain()?;
+        // The request goes in the flags words, which the dispatch reads and then
+        // overwrites: one upload, no readback of the clocks.
+        let request = if seed.is_some() {
+            RESET_REQUEST_FIRST
+        } else {
+            RESET_REQUEST_NEXT
+        };
+        let words: Vec<u32> = mask.iter().map(|&m| if m { request } else { 0 }).collect();
+        self.flags.write(&self.gpu, 0, &words);
+        if let Some(s) = seed {
+            self.seed = s;
+        }
+        self.submit(MODE_RESET_MASKED, 1, true)?;
+        self.wait()?;
+        Ok(self.view().obs)
+    }
+
     fn step_async(&mut self, actions: &[f32]) -> Result<(), Error> {
         self.spec.action_space.check(self.worlds, actions)?;
         self.actions.write(&self.gpu, 0, actions);
@@ -577,6 +610,9 @@ impl VecEnv for BatchEnv {
     }
     fn observations(&self) -> &[f32] {
         self.view().obs
+    }
+    fn last_step(&self) -> Step<'_> {
+        self.view()
     }
 
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {

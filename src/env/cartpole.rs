@@ -17,7 +17,7 @@ use crate::gpu::{shader, Gpu, GpuBuffer, Kernel};
 use crate::layout::{
     CartpoleModel, StepParams, WorldClock, AUTORESET_DISABLED, AUTORESET_NEXT_STEP,
     AUTORESET_SAME_STEP, CLOCK_DONE, FLAG_INVALID_ACTION, FLAG_RESET, FLAG_TERMINATED,
-    FLAG_TRUNCATED, MODE_RESET,
+    FLAG_TRUNCATED, MODE_RESET, RESET_REQUEST_FIRST, RESET_REQUEST_NEXT,
 };
 use crate::shared::math::{div_rn, sin_cos};
 use crate::shared::rng;
@@ -169,8 +169,40 @@ pub struct WorldStepOut {
     pub flags: u32,
 }
 
+/// CPU reference of the `cartpole.step` kernel for one world in `MODE_RESET_MASKED`:
+/// `request` is the world's flags word before the dispatch (`RESET_REQUEST_*`; anything
+/// else leaves the world as it is), and `seed` the env's seed for the dispatch.
+pub fn reference_masked_reset(
+    m: &CartpoleModel,
+    seed: u64,
+    world: u32,
+    request: u32,
+    state: [f32; 4],
+    clock: WorldClock,
+) -> WorldStepOut {
+    let (mut s, mut c, mut flags) = (state, clock, 0);
+    if request == RESET_REQUEST_FIRST || request == RESET_REQUEST_NEXT {
+        let episode = if request == RESET_REQUEST_FIRST {
+            0
+        } else {
+            c.episode.wrapping_add(1)
+        };
+        c = WorldClock::new(0, episode, false);
+        s = reference_reset(m, seed, world, episode);
+        flags = FLAG_RESET;
+    }
+    WorldStepOut {
+        state: s,
+        clock: c,
+        reward: 0.0,
+        final_obs: s,
+        flags,
+    }
+}
+
 /// CPU reference of the whole `cartpole.step` kernel for one world, in `MODE_STEP` or
-/// `MODE_RESET`. `params.key` is ignored in favour of `seed`.
+/// `MODE_RESET` (`MODE_RESET_MASKED`: [`reference_masked_reset`]). `params.key` is
+/// ignored in favour of `seed`.
 pub fn reference_world_step(
     m: &CartpoleModel,
     params: &StepParams,

@@ -15,14 +15,16 @@
 //!   flags; the last observation of the finished episode is in [`Step::final_obs`] (for every
 //!   world, `final_obs` holds the state the step reached before any reset, so it equals
 //!   `obs` where nothing finished).
-//! - [`AutoresetMode::Disabled`]: worlds never reset. Dynamics go on after termination,
+//! - [`AutoresetMode::Disabled`]: worlds never reset on their own ([`VecEnv::reset_worlds`]
+//!   resets the chosen ones, as Gymnasium's `reset_mask`). Dynamics go on after termination,
 //!   and, as Gymnasium's unwrapped envs, steps after termination earn reward 0.
 //!   `rollout` uses this mode.
 //!
 //! # Seeds
 //! `reset(seed)` starts episode 0 of every world. Randomness is a pure function of
 //! (seed, world, episode, draw index), so world *i* is the same whatever the batch size and
-//! whatever other worlds do; each autoreset starts the world's next episode.
+//! whatever other worlds do; each autoreset starts the world's next episode, and so does
+//! [`VecEnv::reset_worlds`] for the worlds it resets (without a new seed).
 //!
 //! # Actions
 //! Host actions are checked before upload: a wrong length, a non-finite value, a
@@ -417,7 +419,9 @@ pub struct EnvBuffers<'a> {
     pub obs: &'a wgpu::Buffer,
     /// `f32 [worlds]`.
     pub rewards: &'a wgpu::Buffer,
-    /// `u32 [worlds]`: `FLAG_*` bits of [`crate::layout`].
+    /// `u32 [worlds]`: `FLAG_*` bits of [`crate::layout`]. [`VecEnv::reset_worlds`] also
+    /// uploads its request here, which its dispatch reads and then overwrites
+    /// ([`MODE_RESET_MASKED`](crate::layout::MODE_RESET_MASKED)).
     pub flags: &'a wgpu::Buffer,
     /// `f32 [worlds, obs_dim]`: written only in same-step autoreset mode.
     pub final_obs: &'a wgpu::Buffer,
@@ -441,6 +445,22 @@ pub trait VecEnv {
     fn adapter(&self) -> &AdapterSummary;
     /// Starts episode 0 of every world from `seed`; returns the observations.
     fn reset(&mut self, seed: u64) -> Result<&[f32], Error>;
+    /// Starts a new episode in the worlds where `mask` is true (Gymnasium's
+    /// `reset(options={"reset_mask": mask})`); the others keep their state, clock and
+    /// episode. `seed: None`: each masked world starts its next episode under the env's
+    /// current seed, as an autoreset would. `Some(s)`: the env's seed becomes `s` and the
+    /// masked worlds start episode 0 under it, so an all-true mask with `Some(s)` equals
+    /// `reset(s)` bit for bit (randomized values included). Works in every autoreset mode;
+    /// steps in flight are collected first.
+    ///
+    /// Returns every world's observation: the unmasked worlds' are recomputed from their
+    /// unchanged state, so they are the same bits as before unless the observation is
+    /// noisy and `Some(s)` changed the seed it is drawn from. The rewards of the
+    /// [`VecEnv::step_wait`] view become 0 and its flags `FLAG_RESET` for masked worlds
+    /// and 0 for the others; the env renders after it, as after a reset. A mask whose
+    /// length is not the number of worlds is an [`Error::InvalidArgument`] and changes
+    /// nothing.
+    fn reset_worlds(&mut self, mask: &[bool], seed: Option<u64>) -> Result<&[f32], Error>;
     /// Uploads `actions` (`[worlds, action_dim]`), queues one step and starts its readback.
     /// Up to `readback_slots` steps may be in flight; [`VecEnv::step_wait`] collects them in order.
     fn step_async(&mut self, actions: &[f32]) -> Result<(), Error>;
@@ -460,6 +480,10 @@ pub trait VecEnv {
     fn step_resident(&mut self, k: u32) -> Result<(), Error>;
     /// The observations of the last reset or step.
     fn observations(&self) -> &[f32];
+    /// The results of the last reset, step or render, as [`VecEnv::step_wait`] returned
+    /// them (empty before the first reset). They borrow the env's read-back memory, which
+    /// stays at one address per read-back slot for the env's life.
+    fn last_step(&self) -> Step<'_>;
     /// The images of the last reset or step, when the env renders.
     fn images(&self) -> Option<crate::render::Images<'_>> {
         None

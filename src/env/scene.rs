@@ -664,6 +664,9 @@ impl VecEnv for SceneEnv {
     fn reset(&mut self, seed: u64) -> Result<&[f32], Error> {
         self.inner.reset(seed)
     }
+    fn reset_worlds(&mut self, mask: &[bool], seed: Option<u64>) -> Result<&[f32], Error> {
+        self.inner.reset_worlds(mask, seed)
+    }
     fn step_async(&mut self, actions: &[f32]) -> Result<(), Error> {
         self.inner.step_async(actions)
     }
@@ -678,6 +681,9 @@ impl VecEnv for SceneEnv {
     }
     fn observations(&self) -> &[f32] {
         self.inner.observations()
+    }
+    fn last_step(&self) -> Step<'_> {
+        self.inner.last_step()
     }
     fn images(&self) -> Option<crate::render::Images<'_>> {
         self.inner.images()

@@ -18,6 +18,16 @@ pub const MODE_STEP: u32 = 0;
 pub const MODE_RESET: u32 = 1;
 /// `StepParams::mode`: recompute observations from state (after `set_state`); nothing moves.
 pub const MODE_OBSERVE: u32 = 2;
+/// `StepParams::mode`: reset the worlds the host asked for and observe every world
+/// (`VecEnv::reset_worlds`). The request is each world's flags word, read before the kernel
+/// overwrites it: [`RESET_REQUEST_NEXT`] or [`RESET_REQUEST_FIRST`] resets the world (its
+/// flags become `FLAG_RESET`), anything else leaves it as it is (flags 0). Rewards are 0.
+pub const MODE_RESET_MASKED: u32 = 3;
+
+/// `MODE_RESET_MASKED` request: the world starts its next episode (`clock.episode + 1`).
+pub const RESET_REQUEST_NEXT: u32 = 1;
+/// `MODE_RESET_MASKED` request: the world starts episode 0 (under a new seed).
+pub const RESET_REQUEST_FIRST: u32 = 2;
 
 /// `StepParams::autoreset`: a finished world resets on the *next* step (Gymnasium's default).
 pub const AUTORESET_NEXT_STEP: u32 = 0;
@@ -51,6 +61,9 @@ pub const WGSL_CONSTANTS: &[(&str, WgslValue)] = &[
     ("MODE_STEP", WgslValue::U32(MODE_STEP)),
     ("MODE_RESET", WgslValue::U32(MODE_RESET)),
     ("MODE_OBSERVE", WgslValue::U32(MODE_OBSERVE)),
+    ("MODE_RESET_MASKED", WgslValue::U32(MODE_RESET_MASKED)),
+    ("RESET_REQUEST_NEXT", WgslValue::U32(RESET_REQUEST_NEXT)),
+    ("RESET_REQUEST_FIRST", WgslValue::U32(RESET_REQUEST_FIRST)),
     ("AUTORESET_NEXT_STEP", WgslValue::U32(AUTORESET_NEXT_STEP)),
     ("AUTORESET_SAME_STEP", WgslValue::U32(AUTORESET_SAME_STEP)),
     ("AUTORESET_DISABLED", WgslValue::U32(AUTORESET_DISABLED)),
@@ -92,7 +105,7 @@ pub mod render;
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Pod, Zeroable)]
 pub struct StepParams {
-    /// One of `MODE_STEP`, `MODE_RESET`, `MODE_OBSERVE`.
+    /// One of `MODE_STEP`, `MODE_RESET`, `MODE_OBSERVE`, `MODE_RESET_MASKED`.
     pub mode: u32,
     /// Env steps per dispatch (`step_many`'s k); 1 for `step`.
     pub steps: u32,
