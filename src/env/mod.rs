@@ -36,6 +36,7 @@
 
 mod batch;
 pub mod cartpole;
+pub mod open;
 pub mod scene;
 pub mod table;
 pub mod task;
