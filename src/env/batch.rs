@@ -15,6 +15,9 @@ use crate::shared::rng::rng_key;
 use crate::Error;
 use std::collections::VecDeque;
 
+#[cfg(all(feature = "external-memory", unix))]
+pub mod export;
+
 /// The binding table of every env step kernel, in WGSL `@binding` order:
 /// params → model → `action_in` → `state_io`, `clock_io` → `obs_out`, `reward_out`,
 /// `final_obs_out` → `flags_out`. An env may bind more buffers after these (`extra` of
@@ -78,6 +81,10 @@ pub struct BatchEnv {
     after_step: Vec<Stage>,
     before_render: Vec<(BoundKernel, u32)>,
     after_render: Vec<(BoundKernel, u32, u32)>,
+    /// A device copy of the outputs, updated by every submission, for CUDA to read in
+    /// place ([`export::ExportedOutputs`]).
+    #[cfg(all(feature = "external-memory", unix))]
+    exported: Option<crate::gpu::external::ExportableBuffer>,
     zero_step_observe: bool,
     label: String,
     slots: usize,
@@ -209,6 +216,8 @@ impl BatchEnv {
             after_step: Vec::new(),
             before_render: Vec::new(),
             after_render: Vec::new(),
+            #[cfg(all(feature = "external-memory", unix))]
+            exported: None,
             zero_step_observe: false,
             label: label.to_string(),
             slots: config.readback_slots.max(2),
@@ -389,6 +398,10 @@ impl BatchEnv {
             for (k, x, y) in &self.after_render {
                 k.dispatch_2d(&mut enc, *x, *y);
             }
+        }
+        #[cfg(all(feature = "external-memory", unix))]
+        if let Some(x) = &self.exported {
+            self.copy_out(&mut enc, x.raw());
         }
         if !readback {
             self.gpu.submit(enc);
@@ -613,6 +626,10 @@ impl VecEnv for BatchEnv {
     }
     fn last_step(&self) -> Step<'_> {
         self.view()
+    }
+    #[cfg(all(feature = "external-memory", unix))]
+    fn export_outputs(&mut self) -> Result<export::ExportedOutputs, Error> {
+        BatchEnv::export_outputs(self)
     }
 
     fn get_state(&mut self, worlds: Worlds<'_>) -> Result<WorldStates, Error> {

@@ -41,6 +41,8 @@ pub mod scene;
 pub mod table;
 pub mod task;
 
+#[cfg(all(feature = "external-memory", unix))]
+pub use batch::export::ExportedOutputs;
 pub use batch::BatchEnv;
 
 use crate::gpu::{AdapterSummary, Gpu};
@@ -485,6 +487,10 @@ pub trait VecEnv {
     /// them (empty before the first reset). They borrow the env's read-back memory, which
     /// stays at one address per read-back slot for the env's life.
     fn last_step(&self) -> Step<'_>;
+    /// Exports a device copy of the outputs for CUDA to read in place (feature
+    /// `external-memory`; see [`ExportedOutputs`]).
+    #[cfg(all(feature = "external-memory", unix))]
+    fn export_outputs(&mut self) -> Result<ExportedOutputs, Error>;
     /// The images of the last reset or step, when the env renders.
     fn images(&self) -> Option<crate::render::Images<'_>> {
         None

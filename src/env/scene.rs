@@ -685,6 +685,10 @@ impl VecEnv for SceneEnv {
     fn last_step(&self) -> Step<'_> {
         self.inner.last_step()
     }
+    #[cfg(all(feature = "external-memory", unix))]
+    fn export_outputs(&mut self) -> Result<super::ExportedOutputs, Error> {
+        self.inner.export_outputs()
+    }
     fn images(&self) -> Option<crate::render::Images<'_>> {
         self.inner.images()
     }

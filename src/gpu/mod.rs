@@ -10,6 +10,8 @@
 //!   queued while this step's results are still being copied out.
 
 mod buffer;
+#[cfg(all(feature = "external-memory", unix))]
+pub mod external;
 mod kernel;
 pub mod raster;
 mod readback;
