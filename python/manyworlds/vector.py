@@ -70,13 +70,11 @@ def _as_array(x: Any, what: str) -> np.ndarray:
 def _cuda_tensors(env: Any) -> dict[str, Any]:
     """Imports the env's outputs into CUDA and views each as a torch tensor (one set for
     the env's life: the memory is rewritten in place by every step)."""
-    if not _native.CUDA:
-        env.enable_cuda()  # raises the build's explanation
+    env.enable_cuda()  # a ValueError that says why, where the import cannot be made
     try:
         import torch
     except ImportError as e:
         raise ValueError("device='cuda' hands out torch tensors: install torch") from e
-    env.enable_cuda()
     out: dict[str, Any] = {k: torch.from_dlpack(a) for k, a in env.cuda_arrays().items()}
     out["torch"] = torch
     return out
