@@ -17,7 +17,7 @@ use manyworlds::env::scene::SceneEnv;
 use manyworlds::env::{self, ActionSpace, AutoresetMode, EnvConfig, Fault, VecEnv, Worlds};
 use manyworlds::gpu::Gpu;
 use manyworlds::render::Outputs;
-use numpy::ndarray::{ArrayView, ArrayView1, ArrayView2, IxDyn, ShapeBuilder};
+use numpy::ndarray::{ArrayView1, ArrayView2};
 use numpy::{
     PyArray1, PyArray2, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyUntypedArrayMethods,
@@ -26,8 +26,10 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
+mod arrays;
 mod convert;
 mod cuda;
+use arrays::{image_arrays, view};
 use convert::{render_config, to_py_err};
 
 /// The process's GPU device, opened on first use and shared by every env.
@@ -91,29 +93,6 @@ pub struct Env {
     /// Views of the host's terminated/truncated flags (fixed vectors, rewritten in place).
     done: Option<(Py<PyAny>, Py<PyAny>)>,
     closed: bool,
-}
-
-/// Views `data` as a read-only numpy array of `shape` (elements) and `strides` (elements),
-/// whose base is `owner`.
-///
-/// # Safety
-/// `data` must stay allocated, at the same address, while `owner` lives.
-unsafe fn view<'py, T: numpy::Element>(
-    owner: &Bound<'py, Env>,
-    data: &[T],
-    shape: &[usize],
-    strides: Option<&[usize]>,
-) -> PyResult<Py<PyAny>> {
-    let dims = IxDyn(shape);
-    let v: ArrayView<T, IxDyn> = match strides {
-        None => ArrayView::from_shape(dims, data),
-        Some(s) => ArrayView::from_shape(dims.strides(IxDyn(s)), data),
-    }
-    .map_err(|e| PyRuntimeError::new_err(format!("array view: {e}")))?;
-    // SAFETY: the caller guarantees that `data` outlives `owner`, the array's base.
-    let a = unsafe { PyArrayDyn::<T>::borrow_from_array(&v, owner.clone().into_any()) };
-    a.readwrite().make_nonwriteable();
-    Ok(a.into_any().unbind())
 }
 
 impl Env {
@@ -192,57 +171,6 @@ impl Env {
 /// The last reset's or step's results, as `step_wait` shows them.
 fn step_view(env: &dyn VecEnv) -> env::Step<'_> {
     env.last_step()
-}
-
-/// `rgb` (`uint8 [N, cameras, H, W, 3]`, the alpha byte skipped by the strides), `depth`
-/// (`float32 [N, cameras, H, W]`) and `segmentation` (`uint32`, same shape).
-///
-/// # Safety
-/// As [`view`].
-unsafe fn image_arrays(
-    owner: &Bound<'_, Env>,
-    im: &manyworlds::render::Images<'_>,
-    n: usize,
-) -> PyResult<[Option<Py<PyAny>>; 3]> {
-    let views = im.views();
-    let Some(first) = views.first() else {
-        return Ok([None, None, None]);
-    };
-    let (w, h) = (first.width as usize, first.height as usize);
-    let cams = views.len() / n.max(1);
-    let uniform = views.len() == n * cams
-        && views
-            .iter()
-            .enumerate()
-            .all(|(i, v)| v.width as usize == w && v.height as usize == h && v.offset == i * w * h);
-    if !uniform {
-        return Err(PyValueError::new_err(
-            "render: every world must be rendered and every camera must have the same size \
-             to form [N, cameras, H, W] arrays",
-        ));
-    }
-    let px = [n, cams, h, w];
-    // SAFETY: forwarded to the caller.
-    unsafe {
-        Ok([
-            im.rgb_all()
-                .map(|b| {
-                    view(
-                        owner,
-                        b,
-                        &[n, cams, h, w, 3],
-                        Some(&[cams * h * w * 4, h * w * 4, w * 4, 4, 1]),
-                    )
-                })
-                .transpose()?,
-            im.depth_all()
-                .map(|b| view(owner, b, &px, None))
-                .transpose()?,
-            im.seg_all()
-                .map(|b| view(owner, b, &px, None))
-                .transpose()?,
-        ])
-    }
 }
 
 #[pymethods]
