@@ -1,9 +1,53 @@
 //! Helpers shared by the subcommands: argument parsing, opening envs and scenes, random
 //! actions, statistics and atomic file writes.
 
-pub use manyworlds::env::open::{open_env, open_scene, scene_env_names};
-use manyworlds::env::VecEnv;
+pub use manyworlds::env::open::scene_env_names;
+use manyworlds::env::scene::SceneEnv;
+use manyworlds::env::{open, EnvConfig, VecEnv};
+use manyworlds::gpu::Gpu;
+use manyworlds::sim::compile::Compiled;
 use manyworlds::Error;
+
+/// Names the library's neutral argument fields (`env`, `keyframe`) after the flags that
+/// carry them, so a CLI error says which flag to fix.
+fn as_flags(e: Error) -> Error {
+    match e {
+        Error::InvalidArgument {
+            field,
+            value,
+            allowed,
+        } if field == "env" || field == "keyframe" => Error::InvalidArgument {
+            field: format!("--{field}"),
+            value,
+            allowed,
+        },
+        e => e,
+    }
+}
+
+/// [`open::open_env`], with errors named after the CLI's flags.
+pub fn open_env(
+    gpu: &Gpu,
+    name: Option<&str>,
+    scene_file: Option<&str>,
+    lenient: bool,
+    keyframe: Option<&str>,
+    cfg: &EnvConfig,
+) -> Result<(Box<dyn VecEnv>, Option<Compiled>), Error> {
+    open::open_env(gpu, name, scene_file, lenient, keyframe, cfg).map_err(as_flags)
+}
+
+/// [`open::open_scene`], with errors named after the CLI's flags.
+pub fn open_scene(
+    gpu: &Gpu,
+    name: Option<&str>,
+    scene_file: Option<&str>,
+    lenient: bool,
+    keyframe: Option<&str>,
+    cfg: &EnvConfig,
+) -> Result<SceneEnv, Error> {
+    open::open_scene(gpu, name, scene_file, lenient, keyframe, cfg).map_err(as_flags)
+}
 
 /// Parses `WxH` (e.g. `64x64`) into pixels.
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
