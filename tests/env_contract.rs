@@ -15,22 +15,7 @@ use manyworlds::layout::{
 use manyworlds::randomize::{Dist, Entry, Field, Mode, Spec};
 use manyworlds::Error;
 
-/// Valid pseudo-random actions for any action space (within ±1 where a box is unbounded).
-fn actions(env: &dyn VecEnv, t: u32, salt: u64) -> Vec<f32> {
-    let finite = |v: &[f32], or: f32| -> Vec<f32> {
-        v.iter()
-            .map(|x| if x.is_finite() { *x } else { or })
-            .collect()
-    };
-    let space = match &env.spec().action_space {
-        ActionSpace::Box { low, high } => ActionSpace::Box {
-            low: finite(low, -1.0),
-            high: finite(high, 1.0),
-        },
-        discrete => discrete.clone(),
-    };
-    space.sample(env.num_worlds(), salt, t)
-}
+use common::valid_actions as actions;
 
 fn make(name: &str, worlds: usize, mode: AutoresetMode) -> Box<dyn VecEnv> {
     env::make(gpu(), name, &EnvConfig::new(worlds).autoreset(mode))

@@ -22,8 +22,9 @@ fn same(got: &[u8], want: &[u8], what: &str) {
 
 /// Checks the exported bytes against the host's view of the last results.
 fn check_equal(env: &mut dyn VecEnv, what: &str) {
-    let x = env.export_outputs().unwrap();
-    let bytes = read_through_import(gpu(), x.memory).unwrap();
+    let exported = env.export_outputs().unwrap();
+    let bytes = read_through_import(gpu(), exported.memory).unwrap();
+    let x = exported.sections;
     let last = env.last_step();
     let at = |r: &std::ops::Range<usize>| -> &[u8] { &bytes[r.clone()] };
     let b = |v: &[f32]| -> Vec<u8> { bytemuck::cast_slice(v).to_vec() };
@@ -62,18 +63,7 @@ fn run(env: &mut dyn VecEnv, steps: u32) {
     check_equal(env, "after reset");
     let n = env.num_worlds();
     for t in 0..steps {
-        // Valid actions; an unbounded box samples non-finite values, replaced by small ones.
-        let a: Vec<f32> = (env.spec().action_space.sample(n, 11, t).into_iter())
-            .enumerate()
-            .map(|(i, v)| {
-                if v.is_finite() {
-                    v
-                } else {
-                    (i as f32 + t as f32).sin() * 0.5
-                }
-            })
-            .collect();
-        env.step(&a).unwrap();
+        env.step(&common::valid_actions(env, t, 11)).unwrap();
         check_equal(env, &format!("step {t}"));
     }
     // A partial reset goes there too.

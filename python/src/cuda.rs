@@ -22,17 +22,7 @@ pub struct Imported {
     /// The CUDA device ordinal (DLPack's `device_id`).
     ordinal: i32,
     /// Byte ranges of the outputs in the mapping.
-    layout: Layout,
-}
-
-/// Byte ranges of the outputs in the mapping (`ExportedOutputs` without its memory).
-#[cfg(feature = "cuda")]
-struct Layout {
-    obs: std::ops::Range<usize>,
-    rewards: std::ops::Range<usize>,
-    flags: std::ops::Range<usize>,
-    final_obs: std::ops::Range<usize>,
-    images: std::ops::Range<usize>,
+    layout: manyworlds::env::OutputSections,
 }
 
 // SAFETY: CUDA handles are process-wide values, usable from any thread.
@@ -85,19 +75,8 @@ pub fn import(env: &mut dyn manyworlds::env::VecEnv) -> Result<Imported, String>
     }
     let manyworlds::env::ExportedOutputs {
         memory,
-        obs,
-        rewards,
-        flags,
-        final_obs,
-        images,
+        sections: layout,
     } = env.export_outputs().map_err(|e| e.to_string())?;
-    let layout = Layout {
-        obs,
-        rewards,
-        flags,
-        final_obs,
-        images,
-    };
     let mem = &memory;
     // SAFETY: plain driver-API calls on handles this function creates; the descriptor is
     // handed to CUDA, which owns it after a successful import and is closed otherwise.

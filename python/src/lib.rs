@@ -109,13 +109,12 @@ impl Env {
         let py = slf.py();
         let mut this = slf.borrow_mut();
         let this = &mut *this;
-        let spec = this.inner.get_ref().spec().clone();
-        let n = this.inner.get_ref().num_worlds();
-        let step = step_view(this.inner.get_ref());
+        let env = this.inner.get_ref();
+        let (n, d) = (env.num_worlds(), env.spec().obs_dim);
+        let step = env.last_step();
         let key = step.obs.as_ptr() as usize;
         let faulted = step.flags.iter().any(|f| f & Fault::MASK != 0);
         if let std::collections::hash_map::Entry::Vacant(slot) = this.slots.entry(key) {
-            let d = spec.obs_dim;
             // SAFETY (every `view` below): the slices are mapped read-back memory or the
             // host's flag vectors, which the env keeps at a fixed address for its life,
             // and the env is the arrays' base.
@@ -166,11 +165,6 @@ impl Env {
             ],
         )
     }
-}
-
-/// The last reset's or step's results, as `step_wait` shows them.
-fn step_view(env: &dyn VecEnv) -> env::Step<'_> {
-    env.last_step()
 }
 
 #[pymethods]
@@ -582,7 +576,9 @@ impl Env {
 
     /// The faulted worlds of the last step and why: `[(world, [cause, ...]), ...]`.
     fn fault_report(&self) -> Vec<(usize, Vec<&'static str>)> {
-        step_view(self.inner.get_ref())
+        self.inner
+            .get_ref()
+            .last_step()
             .fault_report()
             .iter()
             .map(|f| (f.world, f.causes()))

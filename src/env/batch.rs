@@ -44,13 +44,21 @@ struct Host {
     truncated: Vec<bool>,
 }
 
-/// Byte ranges of the outputs inside one readback slot, in copy order.
-struct Sections {
-    obs: std::ops::Range<usize>,
-    rewards: std::ops::Range<usize>,
-    flags: std::ops::Range<usize>,
-    final_obs: std::ops::Range<usize>,
-    images: std::ops::Range<usize>,
+/// Byte ranges of the outputs inside one read-back slot (and inside the exported copy of
+/// the `external-memory` feature), in copy order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSections {
+    /// `f32 [worlds, obs_dim]`.
+    pub obs: std::ops::Range<usize>,
+    /// `f32 [worlds]`.
+    pub rewards: std::ops::Range<usize>,
+    /// `u32 [worlds]`: `FLAG_*` bits.
+    pub flags: std::ops::Range<usize>,
+    /// `f32 [worlds, obs_dim]`; empty unless the autoreset mode is same-step.
+    pub final_obs: std::ops::Range<usize>,
+    /// The rendered images (RGB, depth, segmentation, as `BatchRenderer::copy_out` lays
+    /// them out); empty without a renderer.
+    pub images: std::ops::Range<usize>,
 }
 
 /// A batch of worlds of one env on the GPU. Built by the env modules; used through [`VecEnv`].
@@ -73,7 +81,7 @@ pub struct BatchEnv {
     flags: GpuBuffer<u32>,
     readback: Readback,
     in_flight: VecDeque<ReadbackTicket>,
-    sections: Sections,
+    sections: OutputSections,
     host: Host,
     one_step_per_dispatch: bool,
     renderer: Option<BatchRenderer>,
@@ -174,7 +182,7 @@ impl BatchEnv {
         let bound = kernel.bind(gpu, &buffers);
         let same_step = config.autoreset == AutoresetMode::SameStep;
         let obs_bytes = 4 * n * spec.obs_dim;
-        let sections = Sections {
+        let sections = OutputSections {
             obs: 0..obs_bytes,
             rewards: obs_bytes..obs_bytes + 4 * n,
             flags: obs_bytes + 4 * n..obs_bytes + 8 * n,
@@ -423,7 +431,7 @@ impl BatchEnv {
         Ok(())
     }
 
-    /// Copies every output into `dst`, laid out as [`Sections`] says.
+    /// Copies every output into `dst`, laid out as [`OutputSections`] says.
     fn copy_out(&self, enc: &mut wgpu::CommandEncoder, dst: &wgpu::Buffer) {
         let sec = &self.sections;
         let copies = [

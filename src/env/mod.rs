@@ -43,7 +43,7 @@ pub mod task;
 
 #[cfg(all(feature = "external-memory", unix))]
 pub use batch::export::ExportedOutputs;
-pub use batch::BatchEnv;
+pub use batch::{BatchEnv, OutputSections};
 
 use crate::gpu::{AdapterSummary, Gpu};
 use crate::layout::WorldClock;

@@ -16,6 +16,11 @@ pub struct GpuBuffer<T: Pod> {
     _t: PhantomData<T>,
 }
 
+/// The usages of every storage buffer: bound to kernels, copied out (read-back) and in.
+pub(crate) const STORAGE_USAGES: wgpu::BufferUsages = wgpu::BufferUsages::STORAGE
+    .union(wgpu::BufferUsages::COPY_SRC)
+    .union(wgpu::BufferUsages::COPY_DST);
+
 impl<T: Pod> GpuBuffer<T> {
     /// A storage buffer of `len` elements, zero-initialised, usable as a copy source and
     /// destination. `len` of 0 allocates one element so that the binding stays valid.
@@ -32,9 +37,7 @@ impl<T: Pod> GpuBuffer<T> {
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: bytes,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
+            usage: STORAGE_USAGES,
             mapped_at_creation: false,
         });
         Ok(GpuBuffer {

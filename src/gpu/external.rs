@@ -12,6 +12,7 @@
 //! for the submission that wrote it (as `VecEnv::step_wait` does) and until the next
 //! submission that writes it.
 
+use super::buffer::STORAGE_USAGES;
 use super::Gpu;
 use crate::Error;
 use ash::vk;
@@ -93,13 +94,8 @@ impl ExportableBuffer {
                 .create_buffer(&info, None)
                 .map_err(vk_err("vkCreateBuffer"))?;
             let req = device.get_buffer_memory_requirements(buffer);
-            let props = instance.get_physical_device_memory_properties(physical);
-            let Some(type_index) = (0..props.memory_type_count).find(|&i| {
-                req.memory_type_bits & (1 << i) != 0
-                    && props.memory_types[i as usize]
-                        .property_flags
-                        .contains(vk::MemoryPropertyFlags::DEVICE_LOCAL)
-            }) else {
+            let local = vk::MemoryPropertyFlags::DEVICE_LOCAL;
+            let Some(type_index) = memory_type(instance, physical, &req, local) else {
                 device.destroy_buffer(buffer, None);
                 return Err(Error::Gpu(
                     "external memory: no device-local memory type for the buffer".into(),
@@ -145,9 +141,7 @@ impl ExportableBuffer {
                 &wgpu::BufferDescriptor {
                     label: Some(label),
                     size: bytes,
-                    usage: wgpu::BufferUsages::STORAGE
-                        | wgpu::BufferUsages::COPY_SRC
-                        | wgpu::BufferUsages::COPY_DST,
+                    usage: STORAGE_USAGES,
                     mapped_at_creation: false,
                 },
             )
@@ -230,6 +224,23 @@ pub fn read_through_import(gpu: &Gpu, mem: ExportedMemory) -> Result<Vec<u8>, Er
     }
 }
 
+/// The first memory type that `req` allows and that has every flag of `flags`.
+fn memory_type(
+    instance: &ash::Instance,
+    physical: vk::PhysicalDevice,
+    req: &vk::MemoryRequirements,
+    flags: vk::MemoryPropertyFlags,
+) -> Option<u32> {
+    // SAFETY: a query on a live physical device of this instance.
+    let props = unsafe { instance.get_physical_device_memory_properties(physical) };
+    (0..props.memory_type_count).find(|&i| {
+        req.memory_type_bits & (1 << i) != 0
+            && props.memory_types[i as usize]
+                .property_flags
+                .contains(flags)
+    })
+}
+
 /// Imports `mem` on `device`, maps it and copies its bytes out.
 ///
 /// # Safety
@@ -249,14 +260,8 @@ unsafe fn import_and_map(
         .create_buffer(&info, None)
         .map_err(vk_err("vkCreateBuffer (importer)"))?;
     let req = device.get_buffer_memory_requirements(buffer);
-    let props = instance.get_physical_device_memory_properties(physical);
     let visible = vk::MemoryPropertyFlags::HOST_VISIBLE | vk::MemoryPropertyFlags::HOST_COHERENT;
-    let Some(type_index) = (0..props.memory_type_count).find(|&i| {
-        req.memory_type_bits & (1 << i) != 0
-            && props.memory_types[i as usize]
-                .property_flags
-                .contains(visible)
-    }) else {
+    let Some(type_index) = memory_type(instance, physical, &req, visible) else {
         device.destroy_buffer(buffer, None);
         return Err(Error::Gpu(
             "external memory: no host-visible memory type to import into".into(),

@@ -89,3 +89,21 @@ pub fn generic_config(name: &str) -> manyworlds::env::scene::SceneConfig {
         ..manyworlds::env::scene::SceneConfig::new(name)
     }
 }
+
+/// Valid pseudo-random actions for any action space (within ±1 where a box is unbounded).
+#[allow(dead_code)]
+pub fn valid_actions(env: &dyn manyworlds::env::VecEnv, t: u32, salt: u64) -> Vec<f32> {
+    let finite = |v: &[f32], or: f32| -> Vec<f32> {
+        v.iter()
+            .map(|x| if x.is_finite() { *x } else { or })
+            .collect()
+    };
+    let space = match &env.spec().action_space {
+        manyworlds::env::ActionSpace::Box { low, high } => manyworlds::env::ActionSpace::Box {
+            low: finite(low, -1.0),
+            high: finite(high, 1.0),
+        },
+        discrete => discrete.clone(),
+    };
+    space.sample(env.num_worlds(), salt, t)
+}

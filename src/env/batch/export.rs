@@ -1,10 +1,9 @@
 //! The env's outputs in exportable Vulkan memory (feature `external-memory`), for CUDA to
 //! read where they are: the Python package's `device="cuda"`.
 
-use super::BatchEnv;
+use super::{BatchEnv, OutputSections};
 use crate::gpu::external::{ExportableBuffer, ExportedMemory};
 use crate::Error;
-use std::ops::Range;
 
 /// An export of an env's outputs: one memory object laid out as a read-back slot, byte
 /// ranges from its start. Every later submission (step, reset, render, and resident steps)
@@ -15,16 +14,8 @@ use std::ops::Range;
 pub struct ExportedOutputs {
     /// The memory and how to import it.
     pub memory: ExportedMemory,
-    /// `f32 [worlds, obs_dim]`.
-    pub obs: Range<usize>,
-    /// `f32 [worlds]`.
-    pub rewards: Range<usize>,
-    /// `u32 [worlds]`: `FLAG_*` bits.
-    pub flags: Range<usize>,
-    /// `f32 [worlds, obs_dim]`; empty unless the autoreset mode is same-step.
-    pub final_obs: Range<usize>,
-    /// The rendered images, as `render::Images` describes them; empty without a renderer.
-    pub images: Range<usize>,
+    /// Where each output sits in it.
+    pub sections: OutputSections,
 }
 
 impl BatchEnv {
@@ -43,14 +34,9 @@ impl BatchEnv {
             self.exported = Some(buffer);
         }
         let memory = self.exported.as_ref().expect("exported above").export()?;
-        let s = &self.sections;
         Ok(ExportedOutputs {
             memory,
-            obs: s.obs.clone(),
-            rewards: s.rewards.clone(),
-            flags: s.flags.clone(),
-            final_obs: s.final_obs.clone(),
-            images: s.images.clone(),
+            sections: self.sections.clone(),
         })
     }
 }
