@@ -15,6 +15,8 @@
 //!   registry, and one file per environment.
 //! - [`dataset`]: the labelled dataset format `manyworlds gen-data` writes (frame labels,
 //!   manifest, file names), beside `env` at the top.
+//! - [`demos`]: scripted experts, episode recording and replay, and (feature `hdf5`) the
+//!   robomimic HDF5 files `manyworlds demos` writes, beside `env` at the top.
 //!
 //! ```no_run
 //! use manyworlds::env::{self, EnvConfig};
@@ -32,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod dataset;
+pub mod demos;
 pub mod env;
 mod error;
 pub mod gpu;

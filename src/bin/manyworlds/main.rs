@@ -7,6 +7,7 @@ use manyworlds::gpu::Gpu;
 
 mod bench;
 mod common;
+mod demos;
 mod gen_data;
 mod peers;
 mod record;
@@ -44,6 +45,9 @@ enum Command {
     /// Export a labelled synthetic dataset (RGB, depth, segmentation, camera and object
     /// labels, randomized parameters) from randomized scenes.
     GenData(gen_data::Args),
+    /// Run a scripted expert on every world of a randomized env and write its episodes as
+    /// an imitation-learning dataset (robomimic HDF5); `--replay FILE --check` replays one.
+    Demos(demos::Args),
     /// Check that this adapter computes what the engine promises (GPU against CPU
     /// references, determinism, rendering): the first thing to run on a new machine.
     Selftest(selftest::Args),
@@ -87,6 +91,7 @@ fn main() {
         Some(Command::View(a)) => view::run(&a),
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::GenData(a)) => gen_data::run(&a),
+        Some(Command::Demos(a)) => demos::run(&a),
         Some(Command::Selftest(a)) => selftest::run(&a),
         Some(Command::Soak(a)) => soak::run(&a),
         Some(Command::Envs) => {

@@ -1,0 +1,556 @@
+//! `manyworlds demos`: a scripted expert on every world of a randomized env, its episodes
+//! streamed into robomimic's HDF5 layout as they finish (see `manyworlds::demos::file`),
+//! resumable; and `--replay FILE --check`, which replays a file's episodes from their
+//! initial states and actions.
+
+use crate::common::{load_randomize, parse_outputs, parse_size};
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use manyworlds::demos::file::{self, DemoWriter, Layout};
+use manyworlds::demos::{experts_for, make_expert, Episode, RecordConfig, Recorder};
+use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv};
+use manyworlds::gpu::Gpu;
+use manyworlds::render::RenderConfig;
+use manyworlds::Error;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// Which finished episodes are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Keep {
+    /// Only episodes that succeeded.
+    Success,
+    /// Every episode.
+    All,
+}
+
+#[derive(Parser, Debug)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct Args {
+    /// A registered env with an expert (push-cube).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The expert (default: the env's first).
+    #[arg(long)]
+    pub expert: Option<String>,
+    /// Demos to have in --out when done.
+    #[arg(long)]
+    pub episodes: Option<u64>,
+    /// Output file (robomimic HDF5). Must not exist unless --resume.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worlds stepped together. 256 because a world holds its episode's images in memory
+    /// until it ends (64² RGB: up to 250 × 12 KiB per world), and on lavapipe 256 worlds
+    /// already amortize the per-step submission cost.
+    #[arg(long, default_value_t = 256)]
+    pub worlds: usize,
+    /// Domain randomization spec (JSON). Without it the env's default spec is used.
+    #[arg(long, value_name = "SPEC.json")]
+    pub randomize: Option<String>,
+    /// Render every world at WxH each step and record the images.
+    #[arg(long, value_parser = parse_size)]
+    pub render: Option<(u32, u32)>,
+    /// MJCF cameras to record, comma separated (default: every camera).
+    #[arg(long, value_delimiter = ',')]
+    pub camera: Vec<String>,
+    /// Images to record with --render: rgb, depth (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "rgb")]
+    pub outputs: Vec<String>,
+    /// Which episodes to write.
+    #[arg(long, value_enum, default_value_t = Keep::Success)]
+    pub keep: Keep,
+    /// Env seed: every episode is a function of it, its world and its episode index.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// DART-style action noise: each episode draws a scale in [0, NOISE] and adds
+    /// Gaussian noise of that many half-ranges to every action (0: none).
+    #[arg(long, default_value_t = 0.0)]
+    pub noise: f32,
+    /// gzip level of images and depth, 0-9 (0: uncompressed). 1: most of the size saving
+    /// at a fraction of the higher levels' time.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=9))]
+    pub gzip: u8,
+    /// Finish or extend --out: its demos are kept and the run continues with the
+    /// episodes a fresh run would have written after them (the settings must match).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run the expert and the env (and render) without writing: the rate to compare
+    /// the writing run against.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replay the episodes of this file (with --check).
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: report the episodes whose states part from the file's.
+    #[arg(long)]
+    pub check: bool,
+    /// With --replay --check: the largest state difference (m, m/s, rad) that still
+    /// counts as float rounding.
+    #[arg(long, default_value_t = 1e-4)]
+    pub tolerance: f32,
+}
+
+const AFTER_HELP: &str = "\
+Every world runs its own episodes with next-step autoreset. Episode e of world w is a
+function of --seed, w and e only (its randomized values, initial state and noise), so
+--resume writes exactly the demos a fresh run would have, and --replay can restart any
+episode. Demos are numbered in the order they finish (ties in world order).
+
+Layout (robomimic): data/demo_{i}/{actions, expert_actions, rewards, dones, terminated,
+truncated, states, final_state, obs/state, obs/{camera}_image (u8 [T,H,W,3]),
+obs/{camera}_depth (f32 [T,H,W], m), next_obs/...}; attrs num_samples, world, episode,
+seed, success, noise_scale, return, params (JSON). data attrs: total, env_args (JSON),
+num_demos. mask/train and mask/valid: demo i is valid when i % 10 == 9.";
+
+fn arg_err(field: &str, value: impl Into<String>, allowed: impl Into<String>) -> Error {
+    Error::InvalidArgument {
+        field: field.into(),
+        value: value.into(),
+        allowed: allowed.into(),
+    }
+}
+
+pub fn run(a: &Args) -> Result<(), Error> {
+    if let Some(f) = &a.replay {
+        return replay(a, f);
+    }
+    let env_name = a
+        .env
+        .as_deref()
+        .ok_or_else(|| arg_err("--env", "missing", "an env with an expert (push-cube)"))?;
+    let row = manyworlds::env::scene::registered(env_name);
+    if row.is_none() || experts_for(env_name).is_empty() {
+        let with: Vec<&str> = manyworlds::demos::EXPERTS.iter().map(|e| e.0).collect();
+        return Err(arg_err(
+            "--env",
+            env_name,
+            format!("an env with an expert: {}", with.join(", ")),
+        ));
+    }
+    let row = row.expect("checked");
+    let model =
+        manyworlds::mjcf::load_str(row.file, Path::new("."), row.xml, &Default::default())?.model;
+    if let Some(x) = &a.expert {
+        if !experts_for(env_name).contains(&x.as_str()) {
+            return Err(arg_err(
+                "--expert",
+                x,
+                format!(
+                    "an expert of {env_name}: {}",
+                    experts_for(env_name).join(", ")
+                ),
+            ));
+        }
+    }
+    let episodes = a
+        .episodes
+        .ok_or_else(|| arg_err("--episodes", "missing", "a number of demos (at least 1)"))?;
+    if episodes == 0 {
+        return Err(arg_err("--episodes", "0", "at least 1"));
+    }
+    if a.worlds == 0 {
+        return Err(arg_err("--worlds", "0", "at least 1"));
+    }
+    if !(a.noise.is_finite() && (0.0..=2.0).contains(&a.noise)) {
+        return Err(arg_err(
+            "--noise",
+            a.noise.to_string(),
+            "0 to 2 (half-ranges of each action)",
+        ));
+    }
+    let out = match (&a.out, a.dry_run) {
+        (Some(o), _) => Some(o.clone()),
+        (None, true) => None,
+        (None, false) => return Err(arg_err("--out", "missing", "an output file (or --dry-run)")),
+    };
+    let resuming = match &out {
+        Some(o) if o.exists() && !a.resume => {
+            return Err(arg_err(
+                "--out",
+                o.display().to_string(),
+                "a file that does not exist yet; pass --resume to finish or extend it, or choose another path",
+            ))
+        }
+        Some(o) => a.resume && o.exists(),
+        None => false,
+    };
+    if let (Some(o), false) = (&out, resuming) {
+        probe_writable(o)?;
+    }
+    let randomize = randomize_label(a, env_name)?;
+    let settings = settings(a, env_name, &randomize);
+    let existing = if resuming {
+        let o = out.as_ref().expect("resuming has --out");
+        check_resume(o, &settings)?
+    } else {
+        Vec::new()
+    };
+
+    let gpu = Gpu::new()?;
+    let mut cfg = EnvConfig::new(a.worlds).autoreset(AutoresetMode::NextStep);
+    cfg.randomize = match &a.randomize {
+        Some(_) => load_randomize(a.randomize.as_deref())?,
+        None => manyworlds::env::scene::registered_randomize(env_name, a.render.is_some()),
+    };
+    if let Some((w, h)) = a.render {
+        cfg.render = Some(RenderConfig {
+            cameras: a.camera.clone(),
+            outputs: parse_outputs(&a.outputs)?,
+            ..RenderConfig::new(w, h)
+        });
+    } else if !a.camera.is_empty() {
+        return Err(arg_err(
+            "--camera",
+            a.camera.join(","),
+            "only with --render WxH",
+        ));
+    }
+    eprintln!(
+        "demos: building {env_name} with {} worlds (the first run compiles its kernels)…",
+        a.worlds
+    );
+    let mut env = crate::common::open_env(&gpu, Some(env_name), None, false, None, &cfg)?.0;
+    let expert = make_expert(env_name, a.expert.as_deref(), &model, env.spec())?;
+    let layout = layout_of(env.as_mut(), a)?;
+    let writer = match (&out, resuming) {
+        (Some(o), true) => Some(DemoWriter::append(o, layout)?),
+        (Some(o), false) => Some(DemoWriter::create(o, &settings.to_string(), layout)?),
+        (None, _) => None,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    // A second handler cannot be set in one process (tests run several); that only loses
+    // the graceful stop, never data already committed.
+    let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
+    record(
+        a,
+        env.as_mut(),
+        expert.as_ref(),
+        writer,
+        &existing,
+        episodes,
+        &stop,
+    )
+}
+
+/// Fails early, before any set-up, when `out` cannot be created.
+fn probe_writable(out: &Path) -> Result<(), Error> {
+    let probe = out.with_extension(format!("probe{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| Error::Io {
+        path: out.display().to_string(),
+        message: format!("cannot be written: {e}"),
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The randomization as recorded in the settings: where it came from and its JSON.
+fn randomize_label(a: &Args, env: &str) -> Result<Value, Error> {
+    Ok(match &a.randomize {
+        Some(f) => {
+            let text = std::fs::read_to_string(f).map_err(|e| Error::Io {
+                path: f.clone(),
+                message: e.to_string(),
+            })?;
+            let spec: Value = serde_json::from_str(&text).map_err(|e| Error::Io {
+                path: f.clone(),
+                message: e.to_string(),
+            })?;
+            json!({"source": format!("--randomize {f}"), "spec": spec})
+        }
+        None => match manyworlds::env::scene::registered(env).and_then(|r| r.randomize) {
+            Some(file) => json!({
+                "source": format!("{env}'s default ({})", file.path),
+                "spec": serde_json::from_str::<Value>(file.text).expect("embedded spec is JSON"),
+            }),
+            None => Value::Null,
+        },
+    })
+}
+
+/// robomimic's `env_args`: the env's name (as the Python package registers it with
+/// Gymnasium) and, under `manyworlds`, every setting a resumed run must share.
+fn settings(a: &Args, env: &str, randomize: &Value) -> Value {
+    json!({
+        "env_name": format!("manyworlds/{env}"),
+        "type": 2,
+        "env_kwargs": {},
+        "manyworlds": {
+            "env": env,
+            "expert": a.expert.clone().unwrap_or_else(|| experts_for(env)[0].to_string()),
+            "seed": a.seed,
+            "worlds": a.worlds,
+            "randomize": randomize,
+            "render": a.render.map(|(w, h)| json!({
+                "size": [w, h], "cameras": a.camera, "outputs": a.outputs,
+            })),
+            "keep": format!("{:?}", a.keep).to_lowercase(),
+            "noise": a.noise,
+            "gzip": a.gzip,
+            "autoreset": "next-step",
+            "version": env!("CARGO_PKG_VERSION"),
+        }
+    })
+}
+
+/// Checks a resumed file's settings against this run's (naming the first that differs)
+/// and returns its demos' (world, episode).
+fn check_resume(out: &Path, mine: &Value) -> Result<Vec<(usize, u32)>, Error> {
+    let (args, _) = file::read_header(out).map_err(|e| Error::Io {
+        path: out.display().to_string(),
+        message: format!("{e}; it cannot be resumed (was it written by `manyworlds demos`?)"),
+    })?;
+    let theirs: Value = serde_json::from_str(&args).map_err(|e| Error::Io {
+        path: out.display().to_string(),
+        message: format!("data.attrs[env_args] is not JSON: {e}"),
+    })?;
+    let (m, t) = (&mine["manyworlds"], &theirs["manyworlds"]);
+    if let Some(obj) = m.as_object() {
+        for (k, v) in obj {
+            if k != "version" && t.get(k) != Some(v) {
+                let flag = match k.as_str() {
+                    "render" => "--render/--camera/--outputs".to_string(),
+                    "randomize" => "--randomize".to_string(),
+                    k => format!("--{k}"),
+                };
+                return Err(arg_err(
+                    &flag,
+                    v.to_string(),
+                    format!(
+                        "{} as in {}: a resumed run must use the file's settings",
+                        t.get(k).cloned().unwrap_or(Value::Null),
+                        out.display()
+                    ),
+                ));
+            }
+        }
+    }
+    file::read_ids(out)
+}
+
+/// What each demo holds, from the env's spec.
+fn layout_of(env: &mut dyn VecEnv, a: &Args) -> Result<Layout, Error> {
+    let spec = env.spec().clone();
+    env.reset(a.seed)?;
+    let term_names = env
+        .reward_terms()?
+        .map(|t| t.names.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    let (cameras, rgb, depth) = match &spec.images {
+        Some(im) => (im.cameras.clone(), im.outputs.rgb, im.outputs.depth),
+        None => (Vec::new(), false, false),
+    };
+    Ok(Layout {
+        obs_dim: spec.obs_dim,
+        state_dim: spec.state_dim,
+        action_dim: spec.action_space.dim(),
+        term_names,
+        cameras,
+        rgb,
+        depth,
+        gzip: a.gzip,
+    })
+}
+
+/// The writer thread's side: demos to write, then a commit with the episodes counter.
+enum ToWriter {
+    Demo(Box<Episode>),
+    Commit(u64),
+}
+
+/// Steps the expert until `episodes` demos exist, streaming them to the writer thread.
+fn record(
+    a: &Args,
+    env: &mut dyn VecEnv,
+    expert: &dyn manyworlds::demos::Expert,
+    writer: Option<DemoWriter>,
+    existing: &[(usize, u32)],
+    episodes: u64,
+    stop: &AtomicBool,
+) -> Result<(), Error> {
+    let (tx, rx) = mpsc::sync_channel::<ToWriter>(64);
+    let handle = writer.map(|mut w| {
+        std::thread::spawn(move || -> Result<DemoWriter, Error> {
+            for m in rx {
+                match m {
+                    ToWriter::Demo(ep) => w.write(&ep)?,
+                    ToWriter::Commit(n) => w.commit(n)?,
+                }
+            }
+            Ok(w)
+        })
+    });
+    let cfg = RecordConfig {
+        seed: a.seed,
+        noise: a.noise,
+    };
+    let start = Instant::now();
+    let mut rec = Recorder::start(env, expert, cfg)?;
+    let bar = ProgressBar::new(episodes);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} demos {per_sec} {msg} [{elapsed} < {eta}]",
+        )
+        .expect("template"),
+    );
+    let (mut finished, mut succeeded, mut kept, mut last_commit) =
+        (0u64, 0u64, 0u64, Instant::now());
+    let mut send_err = false;
+    'run: while kept < episodes && !stop.load(Ordering::SeqCst) {
+        for ep in rec.step()? {
+            finished += 1;
+            succeeded += ep.success as u64;
+            if a.keep == Keep::Success && !ep.success {
+                continue;
+            }
+            if let Some(&(w, e)) = existing.get(kept as usize) {
+                if (w, e) != (ep.world, ep.episode) {
+                    return Err(Error::Io {
+                        path: a.out.as_ref().map(|o| o.display().to_string()).unwrap_or_default(),
+                        message: format!(
+                            "demo_{kept} is world {w} episode {e}, but this run made world {} episode {} there: the file was written with other settings or another build",
+                            ep.world, ep.episode
+                        ),
+                    });
+                }
+            } else if handle.is_some() && tx.send(ToWriter::Demo(Box::new(ep))).is_err() {
+                send_err = true;
+                break 'run;
+            }
+            kept += 1;
+            bar.set_position(kept);
+            if kept == episodes {
+                break;
+            }
+        }
+        bar.set_message(format!(
+            "success {:.1}%",
+            100.0 * succeeded as f64 / finished.max(1) as f64
+        ));
+        if handle.is_some() && last_commit.elapsed() > Duration::from_secs(2) {
+            send_err |= tx.send(ToWriter::Commit(finished)).is_err();
+            last_commit = Instant::now();
+        }
+    }
+    let steps = rec.steps();
+    if handle.is_some() {
+        send_err |= tx.send(ToWriter::Commit(finished)).is_err();
+    }
+    drop(tx);
+    let written = match handle {
+        Some(h) => Some(h.join().expect("the writer thread does not panic")?),
+        None => None,
+    };
+    let _ = send_err; // a failed send means the writer returned its error, reported above
+    bar.finish_and_clear();
+    let secs = start.elapsed().as_secs_f64();
+    let worlds = a.worlds as f64;
+    println!(
+        "demos: {env} expert {x}, {w} worlds, seed {s}{render}: {kept} demos kept of {finished} episodes finished ({rate:.1}% success), {steps} steps in {secs:.1} s",
+        env = a.env.as_deref().unwrap_or(""),
+        x = expert.name(),
+        w = a.worlds,
+        s = a.seed,
+        render = a.render.map(|(w, h)| format!(", rendering {w}x{h} {}", a.outputs.join("+"))).unwrap_or_default(),
+        rate = 100.0 * succeeded as f64 / finished.max(1) as f64,
+    );
+    println!(
+        "demos: {:.1} demos/s, {:.1} successful episodes/s, {:.0} world-steps/s{}",
+        kept as f64 / secs,
+        succeeded as f64 / secs,
+        steps as f64 * worlds / secs,
+        if a.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            ""
+        }
+    );
+    if let (Some(w), Some(o)) = (written, &a.out) {
+        let size = std::fs::metadata(o).map(|m| m.len()).unwrap_or(0);
+        println!(
+            "demos: {} holds {} demos ({:.1} MB)",
+            o.display(),
+            w.count(),
+            size as f64 / 1e6
+        );
+    }
+    if stop.load(Ordering::SeqCst) && kept < episodes {
+        eprintln!(
+            "demos: interrupted; the file holds every demo finished so far; --resume continues"
+        );
+    }
+    Ok(())
+}
+
+/// `--replay FILE --check`.
+fn replay(a: &Args, path: &Path) -> Result<(), Error> {
+    if !a.check {
+        return Err(arg_err(
+            "--replay",
+            path.display().to_string(),
+            "with --check (the only replay mode)",
+        ));
+    }
+    let (args, n) = file::read_header(path)?;
+    let s: Value = serde_json::from_str(&args).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: format!("data.attrs[env_args] is not JSON: {e}"),
+    })?;
+    let m = &s["manyworlds"];
+    let env_name = m["env"].as_str().unwrap_or_default();
+    let worlds = m["worlds"].as_u64().unwrap_or(0) as usize;
+    let seed = m["seed"].as_u64().unwrap_or(0);
+    let mut cfg = EnvConfig::new(worlds.max(1)).autoreset(AutoresetMode::Disabled);
+    if !m["randomize"]["spec"].is_null() {
+        let spec = manyworlds::randomize::Spec::from_json(
+            &m["randomize"]["spec"].to_string(),
+            "env_args.randomize",
+        )?;
+        cfg.randomize = Some(spec);
+    }
+    if let Some(r) = m["render"].as_object() {
+        // Images do not change the physics, but a spec with looks fields needs a renderer
+        // (and its draws keep their slots): render the recorded cameras at 1×1 pixel.
+        let cameras = r["cameras"].as_array().into_iter().flatten();
+        cfg.render = Some(RenderConfig {
+            cameras: cameras.filter_map(|c| c.as_str().map(String::from)).collect(),
+            ..RenderConfig::new(1, 1)
+        });
+    }
+    let gpu = Gpu::new()?;
+    let mut env = crate::common::open_env(&gpu, Some(env_name), None, false, None, &cfg)?.0;
+    let demos = file::read_demos(path)?;
+    let start = Instant::now();
+    let report = manyworlds::demos::replay::replay(env.as_mut(), seed, &demos, a.tolerance)?;
+    println!(
+        "replay: {} of {n} demos of {} replayed on {} in {:.1} s: {} bitwise, largest state difference {:e}",
+        report.episodes,
+        path.display(),
+        env.adapter(),
+        start.elapsed().as_secs_f64(),
+        report.bitwise,
+        report.max_abs,
+    );
+    for (name, t, d) in &report.diverged {
+        println!(
+            "replay: {name} parts at step {t} by {d:e} (tolerance {:e})",
+            a.tolerance
+        );
+    }
+    if report.diverged.is_empty() {
+        Ok(())
+    } else {
+        Err(arg_err(
+            "--replay",
+            path.display().to_string(),
+            format!(
+                "{} demos diverged beyond {:e}",
+                report.diverged.len(),
+                a.tolerance
+            ),
+        ))
+    }
+}

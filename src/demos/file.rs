@@ -1,0 +1,345 @@
+//! Demonstrations as robomimic's HDF5 layout (read by robomimic, MimicGen, Diffusion
+//! Policy's converters and ManiSkill's tools), written through the HDF5 C library.
+//!
+//! ```text
+//! data                      attrs: total (steps in all demos), env_args (JSON string),
+//!                                  num_demos, episodes_written (recorder's counters)
+//! data/demo_{i}             attrs: num_samples (T), world, episode, seed, success,
+//!                                  noise_scale, return, params (JSON string)
+//!   actions        f32 [T, A]     executed actions (expert + noise, clamped)
+//!   expert_actions f32 [T, A]     the expert's actions before noise (DART labels)
+//!   rewards        f32 [T]
+//!   dones          u8  [T]        terminated or truncated
+//!   terminated     u8  [T]
+//!   truncated      u8  [T]
+//!   reward_terms/{name} f32 [T]   when the task reports terms
+//!   states         f32 [T, S]     simulator state at obs[t] (VecEnv::get_state)
+//!   final_state    f32 [S]        the state after the last step
+//!   obs/state      f32 [T, O]     the env's observation vector
+//!   obs/{camera}_image u8 [T, H, W, 3]; obs/{camera}_depth f32 [T, H, W] (m)
+//!   next_obs/...   the same keys, one step later
+//! mask/train, mask/valid   demo names; demo i is in valid when i % 10 == 9 (10%)
+//! ```
+//!
+//! Chunking: images and depth are chunked along time with whole frames per chunk, about
+//! [`CHUNK_BYTES`] each, so reading an episode front to back (as robomimic's sequence
+//! loaders and converters do) decompresses each chunk once, and a window of a few frames
+//! touches one or two chunks. Vectors are one chunk per dataset. Compression is gzip
+//! (deflate), the one filter every HDF5 build and h5py read without plugins; level 1
+//! (the default) keeps writing cheap, 0 turns it off.
+
+use super::replay::ReplayInput;
+use super::Episode;
+use crate::Error;
+use hdf5::types::{VarLenAscii, VarLenUnicode};
+use hdf5_metno as hdf5;
+use std::path::{Path, PathBuf};
+
+/// Target bytes per image chunk.
+pub const CHUNK_BYTES: usize = 512 * 1024;
+
+/// Demo `i` goes to `mask/valid` when `i % VALID_EVERY == VALID_EVERY - 1`.
+pub const VALID_EVERY: usize = 10;
+
+/// What each demo holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Floats per observation.
+    pub obs_dim: usize,
+    /// Floats per state.
+    pub state_dim: usize,
+    /// Floats per action.
+    pub action_dim: usize,
+    /// Reward terms' names (empty: none).
+    pub term_names: Vec<String>,
+    /// Cameras: name, width, height.
+    pub cameras: Vec<(String, u32, u32)>,
+    /// RGB images are recorded.
+    pub rgb: bool,
+    /// Depth images are recorded.
+    pub depth: bool,
+    /// gzip level 0–9 (0: uncompressed).
+    pub gzip: u8,
+}
+
+/// Appends demos to a robomimic HDF5 file.
+pub struct DemoWriter {
+    path: PathBuf,
+    file: hdf5::File,
+    data: hdf5::Group,
+    layout: Layout,
+    count: usize,
+    total: u64,
+}
+
+fn h5err(path: &Path) -> impl Fn(hdf5::Error) -> Error + '_ {
+    move |e| Error::Io {
+        path: path.display().to_string(),
+        message: format!("HDF5: {e}"),
+    }
+}
+
+fn vlen(s: &str) -> VarLenUnicode {
+    // Only a string with an interior NUL fails, and JSON never holds one.
+    s.parse().unwrap_or_default()
+}
+
+impl DemoWriter {
+    /// Creates `path` (replacing nothing: it must not exist) with an empty `data` group
+    /// carrying `env_args`.
+    pub fn create(path: &Path, env_args: &str, layout: Layout) -> Result<DemoWriter, Error> {
+        let e = h5err(path);
+        let file = hdf5::File::create_excl(path).map_err(&e)?;
+        let data = file.create_group("data").map_err(&e)?;
+        data.new_attr::<VarLenUnicode>()
+            .create("env_args")
+            .and_then(|a| a.write_scalar(&vlen(env_args)))
+            .map_err(&e)?;
+        file.create_group("mask").map_err(&e)?;
+        let mut w = DemoWriter {
+            path: path.to_path_buf(),
+            file,
+            data,
+            layout,
+            count: 0,
+            total: 0,
+        };
+        w.commit(0)?;
+        Ok(w)
+    }
+
+    /// Opens a file this module wrote, to append demos after its last one.
+    pub fn append(path: &Path, layout: Layout) -> Result<DemoWriter, Error> {
+        let e = h5err(path);
+        let file = hdf5::File::open_rw(path).map_err(&e)?;
+        let data = file.group("data").map_err(&e)?;
+        let count = data
+            .attr("num_demos")
+            .and_then(|a| a.read_scalar::<u64>())
+            .map_err(&e)? as usize;
+        let total = data
+            .attr("total")
+            .and_then(|a| a.read_scalar::<u64>())
+            .map_err(&e)?;
+        Ok(DemoWriter {
+            path: path.to_path_buf(),
+            file,
+            data,
+            layout,
+            count,
+            total,
+        })
+    }
+
+    /// Demos in the file.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Writes `ep` as `data/demo_{count}`.
+    pub fn write(&mut self, ep: &Episode) -> Result<(), Error> {
+        let e = h5err(&self.path);
+        let l = &self.layout;
+        let t = ep.len();
+        let g = self
+            .data
+            .create_group(&format!("demo_{}", self.count))
+            .map_err(&e)?;
+        let (a, s, o) = (l.action_dim, l.state_dim, l.obs_dim);
+        put(&g, "actions", &[t, a], &ep.actions, 0).map_err(&e)?;
+        put(&g, "expert_actions", &[t, a], &ep.expert_actions, 0).map_err(&e)?;
+        put(&g, "rewards", &[t], &ep.rewards, 0).map_err(&e)?;
+        let u8s = |v: &[bool]| v.iter().map(|&b| b as u8).collect::<Vec<u8>>();
+        let dones: Vec<bool> = (0..t)
+            .map(|i| ep.terminated[i] || ep.truncated[i])
+            .collect();
+        put(&g, "dones", &[t], &u8s(&dones), 0).map_err(&e)?;
+        put(&g, "terminated", &[t], &u8s(&ep.terminated), 0).map_err(&e)?;
+        put(&g, "truncated", &[t], &u8s(&ep.truncated), 0).map_err(&e)?;
+        if !l.term_names.is_empty() {
+            let rg = g.create_group("reward_terms").map_err(&e)?;
+            let n = l.term_names.len();
+            for (k, name) in l.term_names.iter().enumerate() {
+                let v: Vec<f32> = (0..t).map(|i| ep.reward_terms[i * n + k]).collect();
+                put(&rg, name, &[t], &v, 0).map_err(&e)?;
+            }
+        }
+        put(&g, "states", &[t, s], &ep.states[..t * s], 0).map_err(&e)?;
+        put(&g, "final_state", &[s], &ep.states[t * s..], 0).map_err(&e)?;
+        for (key, first) in [("obs", 0), ("next_obs", 1)] {
+            let og = g.create_group(key).map_err(&e)?;
+            put(
+                &og,
+                "state",
+                &[t, o],
+                &ep.obs[first * o..(first + t) * o],
+                0,
+            )
+            .map_err(&e)?;
+            for (c, (name, w, h)) in l.cameras.iter().enumerate() {
+                let (w, h) = (*w as usize, *h as usize);
+                let frames = &ep.cameras[c];
+                if l.rgb {
+                    let px = h * w * 3;
+                    let v = &frames.rgb[first * px..(first + t) * px];
+                    put(&og, &format!("{name}_image"), &[t, h, w, 3], v, l.gzip).map_err(&e)?;
+                }
+                if l.depth {
+                    let px = h * w;
+                    let v = &frames.depth[first * px..(first + t) * px];
+                    put(&og, &format!("{name}_depth"), &[t, h, w], v, l.gzip).map_err(&e)?;
+                }
+            }
+        }
+        let json = serde_json::Value::Object(ep.params.clone()).to_string();
+        let attrs: [(&str, u64); 4] = [
+            ("num_samples", t as u64),
+            ("world", ep.world as u64),
+            ("episode", ep.episode as u64),
+            ("seed", ep.seed),
+        ];
+        for (k, v) in attrs {
+            g.new_attr::<u64>()
+                .create(k)
+                .and_then(|a| a.write_scalar(&v))
+                .map_err(&e)?;
+        }
+        g.new_attr::<u8>()
+            .create("success")
+            .and_then(|a| a.write_scalar(&(ep.success as u8)))
+            .map_err(&e)?;
+        g.new_attr::<f32>()
+            .create("noise_scale")
+            .and_then(|a| a.write_scalar(&ep.noise_scale))
+            .map_err(&e)?;
+        g.new_attr::<f64>()
+            .create("return")
+            .and_then(|a| a.write_scalar(&ep.ret()))
+            .map_err(&e)?;
+        g.new_attr::<VarLenUnicode>()
+            .create("params")
+            .and_then(|a| a.write_scalar(&vlen(&json)))
+            .map_err(&e)?;
+        self.count += 1;
+        self.total += t as u64;
+        Ok(())
+    }
+
+    /// Makes what was written so far a complete file: `total`, `num_demos`,
+    /// `episodes_written` (`episodes`: every episode the recorder finished, kept or not)
+    /// and the masks, then flushes it to disk.
+    pub fn commit(&mut self, episodes: u64) -> Result<(), Error> {
+        let e = h5err(&self.path);
+        for (k, v) in [
+            ("total", self.total),
+            ("num_demos", self.count as u64),
+            ("episodes_written", episodes),
+        ] {
+            set_attr(&self.data, k, v).map_err(&e)?;
+        }
+        let mask = self.file.group("mask").map_err(&e)?;
+        let names = |valid: bool| -> Vec<VarLenAscii> {
+            (0..self.count)
+                .filter(|i| (i % VALID_EVERY == VALID_EVERY - 1) == valid)
+                .map(|i| VarLenAscii::from_ascii(&format!("demo_{i}")).expect("ascii"))
+                .collect()
+        };
+        for (key, valid) in [("train", false), ("valid", true)] {
+            if mask.link_exists(key) {
+                mask.unlink(key).map_err(&e)?;
+            }
+            let v = names(valid);
+            mask.new_dataset::<VarLenAscii>()
+                .shape([v.len()])
+                .create(key)
+                .and_then(|d| d.write_raw(&v))
+                .map_err(&e)?;
+        }
+        self.file.flush().map_err(&e)
+    }
+}
+
+/// Writes a u64 attribute, replacing an earlier value.
+fn set_attr(g: &hdf5::Group, k: &str, v: u64) -> hdf5::Result<()> {
+    if g.attr(k).is_err() {
+        g.new_attr::<u64>().create(k)?;
+    }
+    g.attr(k)?.write_scalar(&v)
+}
+
+/// Writes `v` as dataset `name` of `shape`; `gzip` > 0 chunks it along the first axis
+/// (about [`CHUNK_BYTES`] per chunk) and compresses each chunk.
+fn put<T: hdf5::H5Type>(
+    g: &hdf5::Group,
+    name: &str,
+    shape: &[usize],
+    v: &[T],
+    gzip: u8,
+) -> hdf5::Result<()> {
+    let b = g.new_dataset::<T>().shape(shape);
+    let d = if gzip > 0 && shape[0] > 0 {
+        let row: usize = shape[1..].iter().product::<usize>() * std::mem::size_of::<T>();
+        let rows = (CHUNK_BYTES / row.max(1)).clamp(1, shape[0]);
+        let mut chunk = shape.to_vec();
+        chunk[0] = rows;
+        b.chunk(chunk).deflate(gzip).create(name)?
+    } else {
+        b.create(name)?
+    };
+    d.write_raw(v)
+}
+
+/// The `env_args` JSON string and the number of demos of a file this module wrote.
+pub fn read_header(path: &Path) -> Result<(String, usize), Error> {
+    let e = h5err(path);
+    let file = hdf5::File::open(path).map_err(&e)?;
+    let data = file.group("data").map_err(&e)?;
+    let args = data
+        .attr("env_args")
+        .and_then(|a| a.read_scalar::<VarLenUnicode>())
+        .map_err(&e)?;
+    let n = data
+        .attr("num_demos")
+        .and_then(|a| a.read_scalar::<u64>())
+        .map_err(&e)?;
+    Ok((args.as_str().to_string(), n as usize))
+}
+
+/// Reads `(world, episode)` of every demo, in demo order.
+pub fn read_ids(path: &Path) -> Result<Vec<(usize, u32)>, Error> {
+    let e = h5err(path);
+    let (_, n) = read_header(path)?;
+    let file = hdf5::File::open(path).map_err(&e)?;
+    (0..n)
+        .map(|i| {
+            let g = file.group(&format!("data/demo_{i}")).map_err(&e)?;
+            let w = g.attr("world").and_then(|a| a.read_scalar::<u64>());
+            let ep = g.attr("episode").and_then(|a| a.read_scalar::<u64>());
+            Ok((w.map_err(&e)? as usize, ep.map_err(&e)? as u32))
+        })
+        .collect()
+}
+
+/// Reads the demos' actions and states, in demo order.
+pub fn read_demos(path: &Path) -> Result<Vec<ReplayInput>, Error> {
+    let e = h5err(path);
+    let (_, n) = read_header(path)?;
+    let ids = read_ids(path)?;
+    let file = hdf5::File::open(path).map_err(&e)?;
+    (0..n)
+        .map(|i| {
+            let name = format!("demo_{i}");
+            let g = file.group(&format!("data/{name}")).map_err(&e)?;
+            let read = |k: &str| g.dataset(k).and_then(|d| d.read_raw::<f32>()).map_err(&e);
+            let mut states = read("states")?;
+            states.extend(read("final_state")?);
+            Ok(ReplayInput {
+                name,
+                world: ids[i].0,
+                episode: ids[i].1,
+                actions: read("actions")?,
+                states,
+            })
+        })
+        .collect()
+}
