@@ -17,7 +17,10 @@
 //!   final_state    f32 [S]        the state after the last step
 //!   obs/state      f32 [T, O]     the env's observation vector
 //!   obs/{camera}_image u8 [T, H, W, 3]; obs/{camera}_depth f32 [T, H, W] (m)
-//!   next_obs/...   the same keys, one step later
+//!   final_obs/{camera}_image, _depth  [1, ...]: the frame after the last step
+//!   next_obs/state f32 [T, O]     one step later
+//!   next_obs/{camera}_image, _depth   virtual datasets (HDF5 1.10+) over obs frames
+//!                  1..T and final_obs: read like any dataset, stored once
 //! mask/train, mask/valid   demo names; demo i is in valid when i % 10 == 9 (10%)
 //! ```
 //!
@@ -166,29 +169,39 @@ impl DemoWriter {
         }
         put(&g, "states", &[t, s], &ep.states[..t * s], 0).map_err(&e)?;
         put(&g, "final_state", &[s], &ep.states[t * s..], 0).map_err(&e)?;
-        for (key, first) in [("obs", 0), ("next_obs", 1)] {
-            let og = g.create_group(key).map_err(&e)?;
-            put(
-                &og,
-                "state",
-                &[t, o],
-                &ep.obs[first * o..(first + t) * o],
-                0,
-            )
-            .map_err(&e)?;
-            for (c, (name, w, h)) in l.cameras.iter().enumerate() {
-                let (w, h) = (*w as usize, *h as usize);
-                let frames = &ep.cameras[c];
-                if l.rgb {
-                    let px = h * w * 3;
-                    let v = &frames.rgb[first * px..(first + t) * px];
-                    put(&og, &format!("{name}_image"), &[t, h, w, 3], v, l.gzip).map_err(&e)?;
-                }
-                if l.depth {
-                    let px = h * w;
-                    let v = &frames.depth[first * px..(first + t) * px];
-                    put(&og, &format!("{name}_depth"), &[t, h, w], v, l.gzip).map_err(&e)?;
-                }
+        let obs = g.create_group("obs").map_err(&e)?;
+        let next = g.create_group("next_obs").map_err(&e)?;
+        put(&obs, "state", &[t, o], &ep.obs[..t * o], 0).map_err(&e)?;
+        put(&next, "state", &[t, o], &ep.obs[o..(t + 1) * o], 0).map_err(&e)?;
+        let last = g.create_group("final_obs").map_err(&e)?;
+        let demo = format!("/data/demo_{}", self.count);
+        for (c, (name, w, h)) in l.cameras.iter().enumerate() {
+            let (w, h) = (*w as usize, *h as usize);
+            let frames = &ep.cameras[c];
+            let mut keys = Vec::new();
+            if l.rgb {
+                let key = format!("{name}_image");
+                let px = h * w * 3;
+                put(&obs, &key, &[t, h, w, 3], &frames.rgb[..t * px], l.gzip).map_err(&e)?;
+                let end = &frames.rgb[t * px..(t + 1) * px];
+                put(&last, &key, &[1, h, w, 3], end, l.gzip).map_err(&e)?;
+                keys.push((key, vec![h, w, 3], true));
+            }
+            if l.depth {
+                let key = format!("{name}_depth");
+                let px = h * w;
+                put(&obs, &key, &[t, h, w], &frames.depth[..t * px], l.gzip).map_err(&e)?;
+                let end = &frames.depth[t * px..(t + 1) * px];
+                put(&last, &key, &[1, h, w], end, l.gzip).map_err(&e)?;
+                keys.push((key, vec![h, w], false));
+            }
+            for (key, frame, bytes) in keys {
+                let r = if bytes {
+                    shifted::<u8>(&next, &demo, &key, t, &frame)
+                } else {
+                    shifted::<f32>(&next, &demo, &key, t, &frame)
+                };
+                r.map_err(&e)?;
             }
         }
         let json = serde_json::Value::Object(ep.params.clone()).to_string();
@@ -287,6 +300,32 @@ fn put<T: hdf5::H5Type>(
         b.create(name)?
     };
     d.write_raw(v)
+}
+
+/// `next_obs/{key}` as a virtual dataset over `obs/{key}` frames 1.. and
+/// `final_obs/{key}`, so each image is stored (and compressed) once.
+fn shifted<T: hdf5::H5Type>(
+    next: &hdf5::Group,
+    demo: &str,
+    key: &str,
+    t: usize,
+    frame: &[usize],
+) -> hdf5::Result<()> {
+    let shape = |n: usize| [&[n][..], frame].concat();
+    let sel = |r: std::ops::Range<usize>| {
+        let mut v = vec![hdf5::SliceOrIndex::from(r)];
+        v.extend(frame.iter().map(|_| hdf5::SliceOrIndex::from(..)));
+        hdf5::Selection::from(hdf5::Hyperslab::from(v))
+    };
+    let mut b = next.new_dataset::<T>().shape(shape(t));
+    if t > 1 {
+        let src = format!("{demo}/obs/{key}");
+        b = b.virtual_map(".", src, shape(t), sel(1..t), shape(t), sel(0..t - 1));
+    }
+    let src = format!("{demo}/final_obs/{key}");
+    b.virtual_map(".", src, shape(1), sel(0..1), shape(t), sel(t - 1..t))
+        .create(key)
+        .map(|_| ())
 }
 
 /// The `env_args` JSON string and the number of demos of a file this module wrote.

@@ -10,6 +10,7 @@ use manyworlds::demos::file::{self, DemoWriter, Layout};
 use manyworlds::demos::{experts_for, make_expert, Episode, RecordConfig, Recorder};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv};
 use manyworlds::gpu::Gpu;
+use manyworlds::randomize::Spec;
 use manyworlds::render::RenderConfig;
 use manyworlds::Error;
 use serde_json::{json, Value};
@@ -180,7 +181,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
     if let (Some(o), false) = (&out, resuming) {
         probe_writable(o)?;
     }
-    let randomize = randomize_label(a, env_name)?;
+    let (spec, randomize) = randomize_label(a, env_name)?;
     let settings = settings(a, env_name, &randomize);
     let existing = if resuming {
         let o = out.as_ref().expect("resuming has --out");
@@ -191,10 +192,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
 
     let gpu = Gpu::new()?;
     let mut cfg = EnvConfig::new(a.worlds).autoreset(AutoresetMode::NextStep);
-    cfg.randomize = match &a.randomize {
-        Some(_) => load_randomize(a.randomize.as_deref())?,
-        None => manyworlds::env::scene::registered_randomize(env_name, a.render.is_some()),
-    };
+    cfg.randomize = spec;
     if let Some((w, h)) = a.render {
         cfg.render = Some(RenderConfig {
             cameras: a.camera.clone(),
@@ -215,16 +213,16 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let mut env = crate::common::open_env(&gpu, Some(env_name), None, false, None, &cfg)?.0;
     let expert = make_expert(env_name, a.expert.as_deref(), &model, env.spec())?;
     let layout = layout_of(env.as_mut(), a)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    // Set before the file exists, so a signal never cuts a write. A second handler cannot be set in one process (tests run several); that only loses
+    // the graceful stop, never data already committed.
+    let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
     let writer = match (&out, resuming) {
         (Some(o), true) => Some(DemoWriter::append(o, layout)?),
         (Some(o), false) => Some(DemoWriter::create(o, &settings.to_string(), layout)?),
         (None, _) => None,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    // A second handler cannot be set in one process (tests run several); that only loses
-    // the graceful stop, never data already committed.
-    let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
     record(
         a,
         env.as_mut(),
@@ -247,28 +245,25 @@ fn probe_writable(out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// The randomization as recorded in the settings: where it came from and its JSON.
-fn randomize_label(a: &Args, env: &str) -> Result<Value, Error> {
-    Ok(match &a.randomize {
-        Some(f) => {
-            let text = std::fs::read_to_string(f).map_err(|e| Error::Io {
-                path: f.clone(),
-                message: e.to_string(),
-            })?;
-            let spec: Value = serde_json::from_str(&text).map_err(|e| Error::Io {
-                path: f.clone(),
-                message: e.to_string(),
-            })?;
-            json!({"source": format!("--randomize {f}"), "spec": spec})
+/// The randomization this run uses (`--randomize`, or the env's default, whose looks
+/// entries count only when it renders) and its record for the settings: where it came
+/// from and the spec as JSON.
+fn randomize_label(a: &Args, env: &str) -> Result<(Option<Spec>, Value), Error> {
+    let (spec, source) = match &a.randomize {
+        Some(f) => (load_randomize(Some(f))?, format!("--randomize {f}")),
+        None => {
+            let row = manyworlds::env::scene::registered(env).and_then(|r| r.randomize);
+            (
+                manyworlds::env::scene::registered_randomize(env, a.render.is_some()),
+                row.map_or("none".into(), |f| format!("{env}'s default ({})", f.path)),
+            )
         }
-        None => match manyworlds::env::scene::registered(env).and_then(|r| r.randomize) {
-            Some(file) => json!({
-                "source": format!("{env}'s default ({})", file.path),
-                "spec": serde_json::from_str::<Value>(file.text).expect("embedded spec is JSON"),
-            }),
-            None => Value::Null,
-        },
-    })
+    };
+    let label = match &spec {
+        Some(s) => json!({"source": source, "spec": s.to_json()}),
+        None => Value::Null,
+    };
+    Ok((spec, label))
 }
 
 /// robomimic's `env_args`: the env's name (as the Python package registers it with
@@ -505,10 +500,7 @@ fn replay(a: &Args, path: &Path) -> Result<(), Error> {
     let seed = m["seed"].as_u64().unwrap_or(0);
     let mut cfg = EnvConfig::new(worlds.max(1)).autoreset(AutoresetMode::Disabled);
     if !m["randomize"]["spec"].is_null() {
-        let spec = manyworlds::randomize::Spec::from_json(
-            &m["randomize"]["spec"].to_string(),
-            "env_args.randomize",
-        )?;
+        let spec = Spec::from_json(&m["randomize"]["spec"].to_string(), "env_args.randomize")?;
         cfg.randomize = Some(spec);
     }
     if let Some(r) = m["render"].as_object() {
@@ -516,7 +508,9 @@ fn replay(a: &Args, path: &Path) -> Result<(), Error> {
         // (and its draws keep their slots): render the recorded cameras at 1×1 pixel.
         let cameras = r["cameras"].as_array().into_iter().flatten();
         cfg.render = Some(RenderConfig {
-            cameras: cameras.filter_map(|c| c.as_str().map(String::from)).collect(),
+            cameras: cameras
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect(),
             ..RenderConfig::new(1, 1)
         });
     }
