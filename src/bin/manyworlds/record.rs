@@ -3,7 +3,8 @@
 //! Every recorded frame tiles one camera's view of every world (the layout of
 //! `manyworlds render`'s mosaics); `--show rgb,depth,seg` puts the panels side by side, with
 //! depth coloured over one fixed range (taken from the first frame) and segmentation ids
-//! hashed to colours. Worlds step with random valid actions drawn from the seed, and reset
+//! hashed to colours. Worlds step with random valid actions drawn from the seed (or with an
+//! env's scripted expert, `--expert`), and reset
 //! when their episodes end (next-step autoreset), so a recording longer than an episode
 //! shows the resets — and, in randomized envs, new draws.
 
@@ -74,6 +75,10 @@ pub struct Args {
     /// `frame_0000.png`, `frame_0001.png`, ...
     #[arg(long)]
     pub out: String,
+    /// Act with this env's scripted expert (`push` for push-cube; see `manyworlds demos`)
+    /// instead of random actions.
+    #[arg(long, value_name = "NAME")]
+    pub expert: Option<String>,
 }
 
 /// Runs `record`.
@@ -124,6 +129,11 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let dt = env.spec().dt;
     env.reset(a.seed)?;
     let pool = random_actions(&env, a.seed, 8);
+    let expert = match &a.expert {
+        Some(x) => Some(expert_for(a, x, &env)?),
+        None => None,
+    };
+    let mut acts = pool[0].clone();
     let frames_total = a.steps / a.every + 1;
     let pb = ProgressBar::new(a.steps as u64);
     pb.set_style(
@@ -134,7 +144,11 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let mut frames: Vec<image::RgbaImage> = Vec::with_capacity(frames_total as usize);
     for t in 0..=a.steps {
         if t > 0 {
-            env.step(&pool[t as usize % pool.len()])?;
+            match &expert {
+                Some(x) => x.act(env.observations(), &mut acts),
+                None => acts.clone_from(&pool[t as usize % pool.len()]),
+            }
+            env.step(&acts)?;
             pb.inc(1);
         }
         if t % a.every != 0 {
@@ -187,6 +201,26 @@ pub fn run(a: &Args) -> Result<(), Error> {
         a.out
     );
     Ok(())
+}
+
+/// The expert `name` of the registered env `--env` (scene files have none).
+fn expert_for(
+    a: &Args,
+    name: &str,
+    env: &manyworlds::env::scene::SceneEnv,
+) -> Result<Box<dyn manyworlds::demos::Expert>, Error> {
+    let row = a
+        .env
+        .as_deref()
+        .and_then(manyworlds::env::scene::registered)
+        .ok_or_else(|| Error::InvalidArgument {
+            field: "--expert".into(),
+            value: name.into(),
+            allowed: "only with --env NAME of an env that has an expert (push-cube)".into(),
+        })?;
+    let dir = std::path::Path::new(".");
+    let model = manyworlds::mjcf::load_str(row.file, dir, row.xml, &Default::default())?.model;
+    manyworlds::demos::make_expert(row.name, Some(name), &model, env.spec())
 }
 
 /// Panels left to right with a 4-pixel black gap.
