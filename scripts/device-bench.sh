@@ -6,13 +6,17 @@
 # Build and pack on a machine with Rust (from the repository root):
 #   cargo build --release && mkdir -p .dev && strip -o .dev/manyworlds target/release/manyworlds
 #   mkdir -p .gl && (cd .gl && apt-get download libvulkan1)   # only if the GPU machine lacks it
+#   (cd .gl && apt-get download libhdf5-103-1 libaec0 libsz2 libcurl3-gnutls)   # the same, for
+#                                      # the HDF5 library `demos` links (Debian 12 names)
 # then, on the GPU machine, from a copy of the repository root that holds .dev/ and .gl/:
 #   scripts/device-bench.sh [--full]
 #
 # It runs, in order: `manyworlds selftest` (stops here if a check fails: figures from an
 # adapter that computes wrongly mean nothing), state CartPole at 16,384 worlds, vision
 # CartPole (`cartpole-vision`) at 1024 worlds rendering 64² and 128², and `boxes` at 8192
-# worlds without and with a 64² RGB-D camera (with physics, and rendering alone). Each workload's JSON lines go to $OUT
+# worlds without and with a 64² RGB-D camera (with physics, and rendering alone), and the
+# demo rate of push-cube's expert at 4096 worlds with 64² RGB, writing HDF5 against not
+# writing (scripts/demos-rate.sh). Each workload's JSON lines go to $OUT
 # (default results/), and one table is printed whose last line summarises the run next to
 # the anchors: Madrona-MJX 402k steps/s (vision CartPole 64², 1024 worlds, RTX 4090) and
 # 25.6M (state CartPole, 16k worlds); MuJoCo Warp 566k renders/s (64², 8192 worlds).
@@ -48,6 +52,8 @@ run cartpole_vision --env cartpole-vision --worlds 1024 --render 64x64,128x128 -
     --mode rl --steps 200 --warmup 20 --repeats 3
 run boxes --env boxes --worlds 8192 --render none,64x64 --outputs rgb,depth --mode fused,rl,render \
     --steps 150 --warmup 150 --repeats 3
+echo "== demos: push-cube's expert, 4096 worlds, 64² RGB, writing against not (3 rounds)"
+MANYWORLDS="$BIN" scripts/demos-rate.sh 3 8000 4096 64x64 | tee "$OUT/demos.txt"
 
 echo "== summary ($(( $(date +%s) - start )) s)"
 if command -v python3 >/dev/null; then

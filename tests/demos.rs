@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::{fails, ok};
+
 use hdf5_metno as hdf5;
 use manyworlds::demos::{make_expert, RecordConfig, Recorder};
 use manyworlds::env::{AutoresetMode, EnvConfig};
@@ -32,41 +34,25 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `demos` on push-cube, 8 worlds, seed 3, into `out`.
 fn demos(out: &Path, episodes: u64, extra: &[&str]) -> Output {
-    bin()
-        .args([
-            "demos",
-            "--env",
-            "push-cube",
-            "--worlds",
-            "8",
-            "--seed",
-            "3",
-        ])
-        .args(["--episodes", &episodes.to_string(), "--out"])
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
+    demos_cmd(out, episodes, extra).output().unwrap()
 }
 
-fn ok(o: &Output) -> String {
-    let (out, err) = (
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr),
-    );
-    assert!(o.status.success(), "stdout:\n{out}\nstderr:\n{err}");
-    out.into_owned()
-}
-
-fn fails(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected a failure: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!err.contains("panicked"), "panicked: {err}");
-    err
+/// The command of [`demos`], not yet run.
+fn demos_cmd(out: &Path, episodes: u64, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.args([
+        "demos",
+        "--env",
+        "push-cube",
+        "--worlds",
+        "8",
+        "--seed",
+        "3",
+    ])
+    .args(["--episodes", &episodes.to_string(), "--out"])
+    .arg(out)
+    .args(extra);
+    c
 }
 
 fn u64_attr(g: &hdf5::Group, k: &str) -> u64 {
@@ -371,20 +357,7 @@ fn resume_is_identical_and_replay_is_bitwise() {
 
     // Interrupted: SIGTERM once the file exists; whatever it holds must read and resume.
     let cut = scratch("cut");
-    let mut child = bin()
-        .args([
-            "demos",
-            "--env",
-            "push-cube",
-            "--worlds",
-            "8",
-            "--seed",
-            "3",
-            "--noise",
-            "0.3",
-        ])
-        .args(["--episodes", "30", "--out"])
-        .arg(&cut)
+    let mut child = demos_cmd(&cut, 30, &["--noise", "0.3"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -4,6 +4,9 @@
 //! Every GPU run uses push-cube at 64x64 with 8 worlds per batch, so the kernels compiled
 //! by the first run come from the shader cache afterwards.
 
+mod common;
+
+use common::{fails, ok};
 use manyworlds::render::files::read_npy_f32;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,22 +44,6 @@ fn gen(out: &Path, count: u64, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    let (out, err) = (
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr),
-    );
-    assert!(o.status.success(), "stdout:\n{out}\nstderr:\n{err}");
-    out.into_owned()
-}
-
-fn fails(o: &Output) -> String {
-    assert!(!o.status.success(), "expected a failure");
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(!err.contains("panicked"), "panicked: {err}");
-    err
 }
 
 fn names(k: u64) -> [String; 4] {

@@ -208,22 +208,12 @@ impl<'a> Recorder<'a> {
         let (od, sd) = (self.obs_dim, self.state_dim);
         for (i, (&w, &e)) in worlds.iter().zip(episodes).enumerate() {
             let mut ep = Episode {
-                world: w,
-                episode: e,
                 seed: self.cfg.seed,
                 noise_scale: noise_scale(&self.cfg, w, e),
                 obs: self.env.observations()[w * od..(w + 1) * od].to_vec(),
                 states: states.state[i * sd..(i + 1) * sd].to_vec(),
-                actions: Vec::new(),
-                expert_actions: Vec::new(),
-                rewards: Vec::new(),
-                reward_terms: Vec::new(),
-                terminated: Vec::new(),
-                truncated: Vec::new(),
-                cameras: Vec::new(),
                 params: params.as_ref().map(|p| p.to_json(w)).unwrap_or_default(),
-                success: false,
-                end_step: 0,
+                ..placeholder(w, e)
             };
             self.push_images(&mut ep, w);
             if w < self.live.len() {
@@ -333,7 +323,7 @@ impl<'a> Recorder<'a> {
     }
 }
 
-/// An empty episode standing in for one that is being moved out.
+/// An empty episode of world `w`'s episode `e` (also standing in for one being moved out).
 fn placeholder(w: usize, e: u32) -> Episode {
     Episode {
         world: w,

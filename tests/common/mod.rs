@@ -107,3 +107,25 @@ pub fn valid_actions(env: &dyn manyworlds::env::VecEnv, t: u32, salt: u64) -> Ve
     };
     space.sample(env.num_worlds(), salt, t)
 }
+
+/// The output of a CLI run that must succeed: its stdout (stdout and stderr in the panic).
+pub fn ok(o: &std::process::Output) -> String {
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "stdout:\n{out}\nstderr:\n{err}");
+    out.into_owned()
+}
+
+/// The stderr of a CLI run that must fail without a panic.
+pub fn fails(o: &std::process::Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected a failure: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    err
+}
