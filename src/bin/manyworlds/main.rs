@@ -7,6 +7,7 @@ use manyworlds::gpu::Gpu;
 
 mod bench;
 mod common;
+#[cfg(feature = "hdf5")]
 mod demos;
 mod gen_data;
 mod peers;
@@ -45,6 +46,7 @@ enum Command {
     /// Export a labelled synthetic dataset (RGB, depth, segmentation, camera and object
     /// labels, randomized parameters) from randomized scenes.
     GenData(gen_data::Args),
+    #[cfg(feature = "hdf5")]
     /// Run a scripted expert on every world of a randomized env and write its episodes as
     /// an imitation-learning dataset (robomimic HDF5); `--replay FILE --check` replays one.
     Demos(demos::Args),
@@ -91,6 +93,7 @@ fn main() {
         Some(Command::View(a)) => view::run(&a),
         Some(Command::Record(a)) => record::run(&a),
         Some(Command::GenData(a)) => gen_data::run(&a),
+        #[cfg(feature = "hdf5")]
         Some(Command::Demos(a)) => demos::run(&a),
         Some(Command::Selftest(a)) => selftest::run(&a),
         Some(Command::Soak(a)) => soak::run(&a),
