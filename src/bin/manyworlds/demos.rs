@@ -391,6 +391,9 @@ fn record(
         )
         .expect("template"),
     );
+    // Each world's first episode: the success rate that does not favour short episodes
+    // (a run that stops after N episodes has seen the quick successes, not all failures).
+    let mut first: Vec<Option<bool>> = vec![None; a.worlds];
     let (mut finished, mut succeeded, mut kept, mut last_commit) =
         (0u64, 0u64, 0u64, Instant::now());
     let mut send_err = false;
@@ -398,6 +401,9 @@ fn record(
         for ep in rec.step()? {
             finished += 1;
             succeeded += ep.success as u64;
+            if ep.episode == 0 {
+                first[ep.world] = Some(ep.success);
+            }
             if a.keep == Keep::Success && !ep.success {
                 continue;
             }
@@ -461,6 +467,18 @@ fn record(
             " (dry run: nothing written)"
         } else {
             ""
+        }
+    );
+    let done: Vec<bool> = first.iter().flatten().copied().collect();
+    println!(
+        "demos: first episode of each world: {} of {} worlds finished it, {:.1}% of those succeeded{}",
+        done.len(),
+        a.worlds,
+        100.0 * done.iter().filter(|&&s| s).count() as f64 / done.len().max(1) as f64,
+        if done.len() < a.worlds {
+            " (the others were still running: the rate above favours quick successes)"
+        } else {
+            " (the expert's success rate, unbiased by episode length)"
         }
     );
     if let (Some(w), Some(o)) = (written, &a.out) {
