@@ -80,7 +80,7 @@ pub struct Args {
     pub resume: bool,
     /// Run the expert and the env (and render) without writing: the rate to compare
     /// the writing run against.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["out", "resume"])]
     pub dry_run: bool,
     /// Replay the episodes of this file (with --check).
     #[arg(long, value_name = "FILE")]
