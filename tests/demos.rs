@@ -183,10 +183,18 @@ fn demos_write_robomimic_layout_with_images() {
         assert_eq!(is, [t, 24, 32, 3]);
         assert!(img.iter().any(|&p| p > 0), "images are rendered");
         let (_, nimg) = u8s(&g, "next_obs/top_image");
-        let (_, last) = u8s(&g, "final_obs/top_image");
         let px = 24 * 32 * 3;
         assert_eq!(nimg[..(t - 1) * px], img[px..]);
-        assert_eq!(nimg[(t - 1) * px..], last[..]);
+        assert!(
+            nimg[(t - 1) * px..].iter().any(|&p| p > 0),
+            "the last frame is rendered"
+        );
+        let d = g.dataset("obs/top_image").unwrap();
+        assert_eq!(d.chunk(), Some(vec![1, 24, 32, 3]), "one frame per chunk");
+        assert!(d
+            .filters()
+            .iter()
+            .any(|f| matches!(f, hdf5::filters::Filter::Deflate(1))));
         let (dsh, depth) = f32s(&g, "obs/top_depth");
         assert_eq!(dsh, [t, 24, 32]);
         assert!(depth.iter().all(|d| d.is_finite() && *d >= 0.0) && depth.iter().any(|&d| d > 0.0));
@@ -296,48 +304,131 @@ fn recorded_episodes_match_a_direct_rollout() {
     }
 }
 
+/// Episodes written by `DemoWriter` read back exactly, images and depth included: obs
+/// rows 0..T and next_obs rows 1..=T of the recorded frames (each frame compressed once and
+/// its chunk shared), actions, states and the final state.
+#[test]
+fn demo_writer_round_trips_episodes_with_images() {
+    use manyworlds::demos::file::{DemoWriter, Layout};
+    use manyworlds::render::{Outputs, RenderConfig};
+    let gpu = common::gpu();
+    let mut cfg = EnvConfig::new(4).render(RenderConfig {
+        outputs: Outputs {
+            rgb: true,
+            depth: true,
+            seg: false,
+        },
+        ..RenderConfig::new(16, 12)
+    });
+    cfg.randomize = manyworlds::env::scene::registered_randomize("push-cube", true);
+    let mut env = manyworlds::env::make(gpu, "push-cube", &cfg).unwrap();
+    let row = manyworlds::env::scene::registered("push-cube").unwrap();
+    let model = manyworlds::mjcf::load_str(row.file, Path::new("."), row.xml, &Default::default())
+        .unwrap()
+        .model;
+    let expert = make_expert("push-cube", None, &model, env.spec()).unwrap();
+    let (od, sd) = (env.spec().obs_dim, env.spec().state_dim);
+    let rc = RecordConfig {
+        seed: 5,
+        noise: 0.0,
+    };
+    let mut rec = Recorder::start(env.as_mut(), expert.as_ref(), rc).unwrap();
+    let mut eps = Vec::new();
+    while eps.len() < 6 {
+        eps.extend(rec.step().unwrap());
+    }
+    let out = scratch("roundtrip");
+    let layout = Layout {
+        obs_dim: od,
+        state_dim: sd,
+        action_dim: 2,
+        term_names: Vec::new(),
+        cameras: vec![("top".into(), 16, 12)],
+        rgb: true,
+        depth: true,
+        gzip: 1,
+    };
+    let mut w = DemoWriter::create(&out, "{}", layout).unwrap();
+    for ep in &eps {
+        w.write(ep).unwrap();
+    }
+    w.commit(eps.len() as u64).unwrap();
+    drop(w);
+    let f = hdf5::File::open(&out).unwrap();
+    for (i, ep) in eps.iter().enumerate() {
+        let g = f.group(&format!("data/demo_{i}")).unwrap();
+        let t = ep.len();
+        let (px, dpx) = (16 * 12 * 3, 16 * 12);
+        let cam = &ep.cameras[0];
+        assert_eq!(u8s(&g, "obs/top_image").1, cam.rgb[..t * px]);
+        assert_eq!(u8s(&g, "next_obs/top_image").1, cam.rgb[px..]);
+        assert_eq!(
+            common::bits(&f32s(&g, "obs/top_depth").1),
+            common::bits(&cam.depth[..t * dpx])
+        );
+        assert_eq!(
+            common::bits(&f32s(&g, "next_obs/top_depth").1),
+            common::bits(&cam.depth[dpx..])
+        );
+        assert_eq!(
+            common::bits(&f32s(&g, "actions").1),
+            common::bits(&ep.actions)
+        );
+        let mut states = f32s(&g, "states").1;
+        states.extend(f32s(&g, "final_state").1);
+        assert_eq!(common::bits(&states), common::bits(&ep.states));
+    }
+    let _ = std::fs::remove_file(&out);
+}
+
 /// --keep success writes only successes; --keep all also writes failures, in finishing
 /// order; heavy noise makes failures.
 #[test]
 fn keep_filters_by_success() {
+    const ALL: usize = 32;
     let all = scratch("keep-all");
-    let text = ok(&demos(&all, 16, &["--keep", "all", "--noise", "2"]));
+    let text = ok(&demos(&all, ALL as u64, &["--keep", "all", "--noise", "2"]));
     let f = hdf5::File::open(&all).unwrap();
-    let succ: Vec<u8> = (0..16)
-        .map(|i| {
-            f.group(&format!("data/demo_{i}"))
-                .unwrap()
-                .attr("success")
-                .unwrap()
-                .read_scalar::<u8>()
-                .unwrap()
-        })
-        .collect();
-    assert!(
-        succ.contains(&0),
-        "noise 2 makes some failures: {succ:?} {text}"
-    );
-    let kept = scratch("keep-success");
-    ok(&demos(&kept, 8, &["--keep", "success", "--noise", "2"]));
-    let g = hdf5::File::open(&kept).unwrap();
-    let data = g.group("data").unwrap();
-    assert_eq!(u64_attr(&data, "num_demos"), 8);
-    assert!(
-        u64_attr(&data, "episodes_written") > 8,
-        "failures were dropped"
-    );
-    // The kept demos are the successes of the all-episodes run, in the same order.
     let ids = |f: &hdf5::File, i: usize| {
         let g = f.group(&format!("data/demo_{i}")).unwrap();
         (u64_attr(&g, "world"), u64_attr(&g, "episode"))
     };
-    let succeeded: Vec<_> = (0..16)
-        .filter(|&i| succ[i] == 1)
+    let succ: Vec<bool> = (0..ALL)
+        .map(|i| {
+            let g = f.group(&format!("data/demo_{i}")).unwrap();
+            g.attr("success").unwrap().read_scalar::<u8>().unwrap() == 1
+        })
+        .collect();
+    // The first success that finished after a failure: a --keep success run that stops
+    // there must have dropped that failure (failures run long, so they finish late).
+    let fail = succ
+        .iter()
+        .position(|s| !s)
+        .unwrap_or_else(|| panic!("noise 2 makes failures: {text}"));
+    let stop = (fail..ALL)
+        .find(|&i| succ[i])
+        .unwrap_or_else(|| panic!("a success after demo {fail}: {succ:?}"));
+    let want: Vec<_> = (0..=stop)
+        .filter(|&i| succ[i])
         .map(|i| ids(&f, i))
         .collect();
-    let kept_ids: Vec<_> = (0..8).map(|i| ids(&g, i)).collect();
-    let n = succeeded.len().min(8);
-    assert_eq!(kept_ids[..n], succeeded[..n]);
+    let kept = scratch("keep-success");
+    ok(&demos(
+        &kept,
+        want.len() as u64,
+        &["--keep", "success", "--noise", "2"],
+    ));
+    let g = hdf5::File::open(&kept).unwrap();
+    let data = g.group("data").unwrap();
+    assert_eq!(u64_attr(&data, "num_demos"), want.len() as u64);
+    assert_eq!(
+        u64_attr(&data, "episodes_written"),
+        stop as u64 + 1,
+        "failures were dropped"
+    );
+    // The kept demos are the successes of the all-episodes run, in the same order.
+    let got: Vec<_> = (0..want.len()).map(|i| ids(&g, i)).collect();
+    assert_eq!(got, want);
     for p in [all, kept] {
         let _ = std::fs::remove_file(p);
     }
@@ -352,6 +443,12 @@ fn resume_is_identical_and_replay_is_bitwise() {
     ok(&demos(&fresh, 30, &["--noise", "0.3"]));
     let parts = scratch("parts");
     ok(&demos(&parts, 12, &["--noise", "0.3"]));
+    {
+        // A demo group past `num_demos` (written after the last commit, before a kill): the
+        // resume drops it and writes that demo again.
+        let f = hdf5::File::open_rw(&parts).unwrap();
+        f.create_group("data/demo_12").unwrap();
+    }
     ok(&demos(&parts, 30, &["--noise", "0.3", "--resume"]));
     assert_eq!(contents(&fresh), contents(&parts));
 
@@ -495,6 +592,11 @@ fn demos_reject_bad_input_naming_the_flag() {
     let before = std::fs::read(&out).unwrap();
     let err = fails(&demos(&out, 4, &[]));
     assert!(err.contains("--resume"), "{err}");
+    let err = fails(&demos(&out, 1, &["--resume"]));
+    assert!(
+        err.contains("--episodes") && err.contains("already holds"),
+        "{err}"
+    );
     let err = fails(
         &bin()
             .args([

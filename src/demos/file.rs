@@ -17,19 +17,18 @@
 //!   final_state    f32 [S]        the state after the last step
 //!   obs/state      f32 [T, O]     the env's observation vector
 //!   obs/{camera}_image u8 [T, H, W, 3]; obs/{camera}_depth f32 [T, H, W] (m)
-//!   final_obs/{camera}_image, _depth  [1, ...]: the frame after the last step
-//!   next_obs/state f32 [T, O]     one step later
-//!   next_obs/{camera}_image, _depth   virtual datasets (HDF5 1.10+) over obs frames
-//!                  1..T and final_obs: read like any dataset, stored once
+//!   next_obs/...   the same keys, one step later
 //! mask/train, mask/valid   demo names; demo i is in valid when i % 10 == 9 (10%)
 //! ```
 //!
-//! Chunking: images and depth are chunked along time with whole frames per chunk, about
-//! [`CHUNK_BYTES`] each, so reading an episode front to back (as robomimic's sequence
-//! loaders and converters do) decompresses each chunk once, and a window of a few frames
-//! touches one or two chunks. Vectors are one chunk per dataset. Compression is gzip
-//! (deflate), the one filter every HDF5 build and h5py read without plugins; level 1
-//! (the default) keeps writing cheap, 0 turns it off.
+//! Chunking: an image or depth chunk is one frame, so a loader that reads frames t..t+k
+//! (robomimic's sequence datasets, Diffusion Policy's converters) decompresses exactly
+//! those frames, and `next_obs` shares `obs`'s compressed chunks: each frame is compressed
+//! once and its bytes written to both (H5Dwrite_chunk), which halves the cost of writing
+//! while both stay ordinary datasets that any HDF5 reader, copy or merge handles. Vectors
+//! are one dataset each, unchunked. Compression is gzip (deflate), the one filter every
+//! HDF5 build and h5py read without plugins; level 1 (the default) keeps writing cheap,
+//! 0 turns it off.
 
 use super::replay::ReplayInput;
 use super::Episode;
@@ -37,9 +36,6 @@ use crate::Error;
 use hdf5::types::{VarLenAscii, VarLenUnicode};
 use hdf5_metno as hdf5;
 use std::path::{Path, PathBuf};
-
-/// Target bytes per image chunk.
-pub const CHUNK_BYTES: usize = 512 * 1024;
 
 /// Demo `i` goes to `mask/valid` when `i % VALID_EVERY == VALID_EVERY - 1`.
 pub const VALID_EVERY: usize = 10;
@@ -124,6 +120,13 @@ impl DemoWriter {
             .attr("total")
             .and_then(|a| a.read_scalar::<u64>())
             .map_err(&e)?;
+        // Demos after the last commit (an error or a kill between commits) are not part of
+        // the file: drop them, so the resumed run writes them again under the same names.
+        let mut i = count;
+        while data.link_exists(&format!("demo_{i}")) {
+            data.unlink(&format!("demo_{i}")).map_err(&e)?;
+            i += 1;
+        }
         Ok(DemoWriter {
             path: path.to_path_buf(),
             file,
@@ -139,69 +142,60 @@ impl DemoWriter {
         self.count
     }
 
-    /// Writes `ep` as `data/demo_{count}`.
+    /// Writes `ep` as `data/demo_{count}`. A write that fails leaves no `demo_{count}`.
     pub fn write(&mut self, ep: &Episode) -> Result<(), Error> {
+        let name = format!("demo_{}", self.count);
+        let e = h5err(&self.path);
+        let g = self.data.create_group(&name).map_err(&e)?;
+        if let Err(err) = self.write_into(&g, ep) {
+            let _ = self.data.unlink(&name);
+            return Err(err);
+        }
+        self.count += 1;
+        self.total += ep.len() as u64;
+        Ok(())
+    }
+
+    /// The datasets and attributes of one demo, into its group `g`.
+    fn write_into(&self, g: &hdf5::Group, ep: &Episode) -> Result<(), Error> {
         let e = h5err(&self.path);
         let l = &self.layout;
         let t = ep.len();
-        let g = self
-            .data
-            .create_group(&format!("demo_{}", self.count))
-            .map_err(&e)?;
         let (a, s, o) = (l.action_dim, l.state_dim, l.obs_dim);
-        put(&g, "actions", &[t, a], &ep.actions, 0).map_err(&e)?;
-        put(&g, "expert_actions", &[t, a], &ep.expert_actions, 0).map_err(&e)?;
-        put(&g, "rewards", &[t], &ep.rewards, 0).map_err(&e)?;
+        put(g, "actions", &[t, a], &ep.actions).map_err(&e)?;
+        put(g, "expert_actions", &[t, a], &ep.expert_actions).map_err(&e)?;
+        put(g, "rewards", &[t], &ep.rewards).map_err(&e)?;
         let u8s = |v: &[bool]| v.iter().map(|&b| b as u8).collect::<Vec<u8>>();
         let dones: Vec<bool> = (0..t)
             .map(|i| ep.terminated[i] || ep.truncated[i])
             .collect();
-        put(&g, "dones", &[t], &u8s(&dones), 0).map_err(&e)?;
-        put(&g, "terminated", &[t], &u8s(&ep.terminated), 0).map_err(&e)?;
-        put(&g, "truncated", &[t], &u8s(&ep.truncated), 0).map_err(&e)?;
+        put(g, "dones", &[t], &u8s(&dones)).map_err(&e)?;
+        put(g, "terminated", &[t], &u8s(&ep.terminated)).map_err(&e)?;
+        put(g, "truncated", &[t], &u8s(&ep.truncated)).map_err(&e)?;
         if !l.term_names.is_empty() {
             let rg = g.create_group("reward_terms").map_err(&e)?;
             let n = l.term_names.len();
             for (k, name) in l.term_names.iter().enumerate() {
                 let v: Vec<f32> = (0..t).map(|i| ep.reward_terms[i * n + k]).collect();
-                put(&rg, name, &[t], &v, 0).map_err(&e)?;
+                put(&rg, name, &[t], &v).map_err(&e)?;
             }
         }
-        put(&g, "states", &[t, s], &ep.states[..t * s], 0).map_err(&e)?;
-        put(&g, "final_state", &[s], &ep.states[t * s..], 0).map_err(&e)?;
+        put(g, "states", &[t, s], &ep.states[..t * s]).map_err(&e)?;
+        put(g, "final_state", &[s], &ep.states[t * s..]).map_err(&e)?;
         let obs = g.create_group("obs").map_err(&e)?;
         let next = g.create_group("next_obs").map_err(&e)?;
-        put(&obs, "state", &[t, o], &ep.obs[..t * o], 0).map_err(&e)?;
-        put(&next, "state", &[t, o], &ep.obs[o..(t + 1) * o], 0).map_err(&e)?;
-        let last = g.create_group("final_obs").map_err(&e)?;
-        let demo = format!("/data/demo_{}", self.count);
+        put(&obs, "state", &[t, o], &ep.obs[..t * o]).map_err(&e)?;
+        put(&next, "state", &[t, o], &ep.obs[o..(t + 1) * o]).map_err(&e)?;
         for (c, (name, w, h)) in l.cameras.iter().enumerate() {
             let (w, h) = (*w as usize, *h as usize);
             let frames = &ep.cameras[c];
-            let mut keys = Vec::new();
             if l.rgb {
                 let key = format!("{name}_image");
-                let px = h * w * 3;
-                put(&obs, &key, &[t, h, w, 3], &frames.rgb[..t * px], l.gzip).map_err(&e)?;
-                let end = &frames.rgb[t * px..(t + 1) * px];
-                put(&last, &key, &[1, h, w, 3], end, l.gzip).map_err(&e)?;
-                keys.push((key, vec![h, w, 3], true));
+                put_frames(&obs, &next, &key, t, &[h, w, 3], &frames.rgb, l.gzip).map_err(&e)?;
             }
             if l.depth {
                 let key = format!("{name}_depth");
-                let px = h * w;
-                put(&obs, &key, &[t, h, w], &frames.depth[..t * px], l.gzip).map_err(&e)?;
-                let end = &frames.depth[t * px..(t + 1) * px];
-                put(&last, &key, &[1, h, w], end, l.gzip).map_err(&e)?;
-                keys.push((key, vec![h, w], false));
-            }
-            for (key, frame, bytes) in keys {
-                let r = if bytes {
-                    shifted::<u8>(&next, &demo, &key, t, &frame)
-                } else {
-                    shifted::<f32>(&next, &demo, &key, t, &frame)
-                };
-                r.map_err(&e)?;
+                put_frames(&obs, &next, &key, t, &[h, w], &frames.depth, l.gzip).map_err(&e)?;
             }
         }
         let json = serde_json::Value::Object(ep.params.clone()).to_string();
@@ -233,8 +227,6 @@ impl DemoWriter {
             .create("params")
             .and_then(|a| a.write_scalar(&vlen(&json)))
             .map_err(&e)?;
-        self.count += 1;
-        self.total += t as u64;
         Ok(())
     }
 
@@ -280,52 +272,78 @@ fn set_attr(g: &hdf5::Group, k: &str, v: u64) -> hdf5::Result<()> {
     g.attr(k)?.write_scalar(&v)
 }
 
-/// Writes `v` as dataset `name` of `shape`; `gzip` > 0 chunks it along the first axis
-/// (about [`CHUNK_BYTES`] per chunk) and compresses each chunk.
-fn put<T: hdf5::H5Type>(
-    g: &hdf5::Group,
-    name: &str,
-    shape: &[usize],
-    v: &[T],
-    gzip: u8,
-) -> hdf5::Result<()> {
-    let b = g.new_dataset::<T>().shape(shape);
-    let d = if gzip > 0 && shape[0] > 0 {
-        let row: usize = shape[1..].iter().product::<usize>() * std::mem::size_of::<T>();
-        let rows = (CHUNK_BYTES / row.max(1)).clamp(1, shape[0]);
-        let mut chunk = shape.to_vec();
-        chunk[0] = rows;
-        b.chunk(chunk).deflate(gzip).create(name)?
-    } else {
-        b.create(name)?
-    };
-    d.write_raw(v)
+/// Writes `v` as dataset `name` of `shape` (contiguous, uncompressed).
+fn put<T: hdf5::H5Type>(g: &hdf5::Group, name: &str, shape: &[usize], v: &[T]) -> hdf5::Result<()> {
+    g.new_dataset::<T>().shape(shape).create(name)?.write_raw(v)
 }
 
-/// `next_obs/{key}` as a virtual dataset over `obs/{key}` frames 1.. and
-/// `final_obs/{key}`, so each image is stored (and compressed) once.
-fn shifted<T: hdf5::H5Type>(
+/// Frames 0..T of `data` (T + 1 frames of `frame` values) as `obs/{key}` and frames 1..=T
+/// as `next_obs/{key}`, [T, frame...] each. With `gzip` > 0 a chunk is one frame, and each
+/// frame is compressed once: the same zlib stream is written, as a raw chunk, to `obs` row
+/// j and `next_obs` row j − 1 (readers see two ordinary deflate-filtered datasets).
+fn put_frames<T: hdf5::H5Type + bytemuck::Pod>(
+    obs: &hdf5::Group,
     next: &hdf5::Group,
-    demo: &str,
     key: &str,
     t: usize,
     frame: &[usize],
+    data: &[T],
+    gzip: u8,
 ) -> hdf5::Result<()> {
-    let shape = |n: usize| [&[n][..], frame].concat();
-    let sel = |r: std::ops::Range<usize>| {
-        let mut v = vec![hdf5::SliceOrIndex::from(r)];
-        v.extend(frame.iter().map(|_| hdf5::SliceOrIndex::from(..)));
-        hdf5::Selection::from(hdf5::Hyperslab::from(v))
-    };
-    let mut b = next.new_dataset::<T>().shape(shape(t));
-    if t > 1 {
-        let src = format!("{demo}/obs/{key}");
-        b = b.virtual_map(".", src, shape(t), sel(1..t), shape(t), sel(0..t - 1));
+    let n: usize = frame.iter().product();
+    let shape = [&[t][..], frame].concat();
+    if gzip == 0 {
+        put(obs, key, &shape, &data[..t * n])?;
+        return put(next, key, &shape, &data[n..(t + 1) * n]);
     }
-    let src = format!("{demo}/final_obs/{key}");
-    b.virtual_map(".", src, shape(1), sel(0..1), shape(t), sel(t - 1..t))
-        .create(key)
-        .map(|_| ())
+    let chunk = [&[1][..], frame].concat();
+    let make = |g: &hdf5::Group| {
+        g.new_dataset::<T>()
+            .shape(shape.clone())
+            .chunk(chunk.clone())
+            .deflate(gzip)
+            .create(key)
+    };
+    let (o, x) = (make(obs)?, make(next)?);
+    let mut z = Vec::new();
+    for j in 0..=t {
+        z.clear();
+        let mut enc =
+            flate2::write::ZlibEncoder::new(&mut z, flate2::Compression::new(gzip as u32));
+        std::io::Write::write_all(&mut enc, bytemuck::cast_slice(&data[j * n..(j + 1) * n]))
+            .and_then(|_| enc.finish().map(|_| ()))
+            .map_err(|e| hdf5::Error::from(format!("compressing a frame: {e}").as_str()))?;
+        if j < t {
+            write_chunk(&o, j, shape.len(), &z)?;
+        }
+        if j > 0 {
+            write_chunk(&x, j - 1, shape.len(), &z)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the already compressed chunk `z` at row `row` of a dataset chunked by rows.
+fn write_chunk(d: &hdf5::Dataset, row: usize, rank: usize, z: &[u8]) -> hdf5::Result<()> {
+    let mut offset = vec![0u64; rank];
+    offset[0] = row as u64;
+    let id = d.id();
+    // SAFETY: `offset` has the dataset's rank, `z` is `z.len()` readable bytes, and both
+    // outlive the call; hdf5's global lock serializes it with every other HDF5 call.
+    let status = hdf5::sync::sync(|| unsafe {
+        hdf5_metno_sys::h5d::H5Dwrite_chunk(
+            id,
+            hdf5_metno_sys::h5p::H5P_DEFAULT,
+            0,
+            offset.as_ptr(),
+            z.len(),
+            z.as_ptr().cast(),
+        )
+    });
+    if status < 0 {
+        return Err(hdf5::Error::from("H5Dwrite_chunk failed"));
+    }
+    Ok(())
 }
 
 /// The `env_args` JSON string and the number of demos of a file this module wrote.

@@ -110,8 +110,9 @@ pub fn noise_scale(cfg: &RecordConfig, w: usize, e: u32) -> f32 {
 
 /// A standard normal draw for (seed, world, episode, step, action index), by Box–Muller.
 fn normal(seed: u64, w: usize, e: u32, t: u32, k: usize) -> f32 {
-    let key = splitmix64(((w as u64) << 32) | e as u64) ^ splitmix64(((t as u64) << 16) | k as u64);
-    let h = splitmix64(seed ^ key);
+    // Chained, not xored, so that no two (w, e, t, k) share a draw.
+    let we = splitmix64(seed ^ splitmix64(((w as u64) << 32) | e as u64));
+    let h = splitmix64(we ^ splitmix64(((t as u64) << 16) | k as u64));
     let u1 = ((h >> 40) as f32 + 0.5) / (1u64 << 24) as f32;
     let u2 = ((h & 0xff_ffff) as f32) / (1u64 << 24) as f32;
     (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()

@@ -83,6 +83,21 @@ pub fn replay(
             allowed: format!("below the replay env's {n} worlds"),
         });
     }
+    if let Some(d) = demos.iter().find(|d| {
+        let steps = d.actions.len() / a.max(1);
+        d.actions.len() != steps * a || d.states.len() != (steps + 1) * sd
+    }) {
+        return Err(Error::InvalidArgument {
+            field: "demo".into(),
+            value: format!(
+                "{}: {} action and {} state values",
+                d.name,
+                d.actions.len(),
+                d.states.len()
+            ),
+            allowed: format!("T × {a} actions and (T + 1) × {sd} states for this env"),
+        });
+    }
     // Each world's demos in episode order; round r replays each world's r-th.
     let mut queues: Vec<Vec<&ReplayInput>> = vec![Vec::new(); n];
     for d in demos {
@@ -105,6 +120,11 @@ pub fn replay(
         let mut states = env.get_state(Worlds::Some(&worlds))?;
         for (i, (_, d)) in active.iter().enumerate() {
             states.clocks[i] = WorldClock::new(0, d.episode.wrapping_sub(1), false);
+        }
+        // Only the clocks matter (the reset overwrites the state), but a world that faulted
+        // holds non-finite values, which set_state refuses.
+        for v in states.state.iter_mut().filter(|v| !v.is_finite()) {
+            *v = 0.0;
         }
         env.set_state(&states)?;
         let mut mask = vec![false; n];

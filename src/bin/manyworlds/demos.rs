@@ -189,23 +189,21 @@ pub fn run(a: &Args) -> Result<(), Error> {
     } else {
         Vec::new()
     };
-
-    let gpu = Gpu::new()?;
-    let mut cfg = EnvConfig::new(a.worlds).autoreset(AutoresetMode::NextStep);
-    cfg.randomize = spec;
-    if let Some((w, h)) = a.render {
-        cfg.render = Some(RenderConfig {
-            cameras: a.camera.clone(),
-            outputs: parse_outputs(&a.outputs)?,
-            ..RenderConfig::new(w, h)
-        });
-    } else if !a.camera.is_empty() {
+    if existing.len() as u64 > episodes {
         return Err(arg_err(
-            "--camera",
-            a.camera.join(","),
-            "only with --render WxH",
+            "--episodes",
+            episodes.to_string(),
+            format!(
+                "at least the {} demos the file already holds (--resume only adds demos)",
+                existing.len()
+            ),
         ));
     }
+
+    let mut cfg = EnvConfig::new(a.worlds).autoreset(AutoresetMode::NextStep);
+    cfg.randomize = spec;
+    cfg.render = render_config(a)?;
+    let gpu = Gpu::new()?;
     eprintln!(
         "demos: building {env_name} with {} worlds (the first run compiles its kernels)…",
         a.worlds
@@ -234,6 +232,27 @@ pub fn run(a: &Args) -> Result<(), Error> {
     )
 }
 
+/// What `--render`, `--camera` and `--outputs` ask for (checked before any set-up).
+fn render_config(a: &Args) -> Result<Option<RenderConfig>, Error> {
+    let outputs = parse_outputs(&a.outputs)?;
+    if outputs.seg {
+        return Err(arg_err("--outputs", "seg", "rgb, depth (comma separated)"));
+    }
+    match a.render {
+        Some((w, h)) => Ok(Some(RenderConfig {
+            cameras: a.camera.clone(),
+            outputs,
+            ..RenderConfig::new(w, h)
+        })),
+        None if !a.camera.is_empty() => Err(arg_err(
+            "--camera",
+            a.camera.join(","),
+            "only with --render WxH",
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Fails early, before any set-up, when `out` cannot be created.
 fn probe_writable(out: &Path) -> Result<(), Error> {
     let probe = out.with_extension(format!("probe{}", std::process::id()));
@@ -259,6 +278,17 @@ fn randomize_label(a: &Args, env: &str) -> Result<(Option<Spec>, Value), Error> 
             )
         }
     };
+    if let Some(s) = &spec {
+        if let Some(i) = s.entries.iter().position(|e| e.adr.is_some()) {
+            return Err(arg_err(
+                "--randomize",
+                format!("{source}: entries[{i}] has adr"),
+                "fixed ranges: ADR widens ranges with the batch's history, so an episode \
+                 would no longer be a function of (seed, world, episode) and could not be \
+                 replayed or resumed",
+            ));
+        }
+    }
     let label = match &spec {
         Some(s) => json!({"source": source, "spec": s.to_json()}),
         None => Value::Null,
@@ -305,7 +335,13 @@ fn check_resume(out: &Path, mine: &Value) -> Result<Vec<(usize, u32)>, Error> {
     let (m, t) = (&mine["manyworlds"], &theirs["manyworlds"]);
     if let Some(obj) = m.as_object() {
         for (k, v) in obj {
-            if k != "version" && t.get(k) != Some(v) {
+            // The spec decides the episodes, not the path it was read from.
+            let same = match k.as_str() {
+                "version" => true,
+                "randomize" => t.get(k).map(|r| &r["spec"]) == Some(&v["spec"]),
+                _ => t.get(k) == Some(v),
+            };
+            if !same {
                 let flag = match k.as_str() {
                     "render" => "--render/--camera/--outputs".to_string(),
                     "randomize" => "--randomize".to_string(),
@@ -356,7 +392,23 @@ enum ToWriter {
     Commit(u64),
 }
 
-/// Steps the expert until `episodes` demos exist, streaming them to the writer thread.
+/// What the recording loop counted.
+#[derive(Default)]
+struct Tally {
+    finished: u64,
+    succeeded: u64,
+    kept: u64,
+    /// Demos sent to the writer (a resume's re-simulated demos are not sent).
+    sent: u64,
+    steps: u64,
+    /// Each world's first episode: the success rate that does not favour short episodes
+    /// (a run that stops after N episodes has seen the quick successes, not all failures).
+    first: Vec<Option<bool>>,
+}
+
+/// Steps the expert until `episodes` demos exist, streaming them to a writer thread. Every
+/// exit, an error's included, commits what was sent and joins the writer, so the file
+/// holds every demo that finished; a resume that sent nothing leaves the file as it was.
 fn record(
     a: &Args,
     env: &mut dyn VecEnv,
@@ -378,11 +430,53 @@ fn record(
             Ok(w)
         })
     });
+    let start = Instant::now();
+    let mut tally = Tally {
+        first: vec![None; a.worlds],
+        ..Default::default()
+    };
+    let sender = handle.as_ref().map(|_| &tx);
+    let looped = stream(a, env, expert, sender, existing, episodes, stop, &mut tally);
+    if handle.is_some() && tally.sent > 0 {
+        // A failed send means the writer stopped on an error, which the join returns.
+        let _ = tx.send(ToWriter::Commit(tally.finished));
+    }
+    drop(tx);
+    let written = handle.map(|h| h.join().expect("the writer thread does not panic"));
+    looped?;
+    let written = written.transpose()?;
+    summary(
+        a,
+        expert.name(),
+        &tally,
+        start.elapsed().as_secs_f64(),
+        written.as_ref(),
+    );
+    if stop.load(Ordering::SeqCst) && tally.kept < episodes {
+        eprintln!(
+            "demos: interrupted; the file holds every demo finished so far; --resume continues"
+        );
+        std::process::exit(130);
+    }
+    Ok(())
+}
+
+/// The stepping loop of [`record`].
+#[allow(clippy::too_many_arguments)]
+fn stream(
+    a: &Args,
+    env: &mut dyn VecEnv,
+    expert: &dyn manyworlds::demos::Expert,
+    tx: Option<&mpsc::SyncSender<ToWriter>>,
+    existing: &[(usize, u32)],
+    episodes: u64,
+    stop: &AtomicBool,
+    t: &mut Tally,
+) -> Result<(), Error> {
     let cfg = RecordConfig {
         seed: a.seed,
         noise: a.noise,
     };
-    let start = Instant::now();
     let mut rec = Recorder::start(env, expert, cfg)?;
     let bar = ProgressBar::new(episodes);
     bar.set_style(
@@ -391,85 +485,82 @@ fn record(
         )
         .expect("template"),
     );
-    // Each world's first episode: the success rate that does not favour short episodes
-    // (a run that stops after N episodes has seen the quick successes, not all failures).
-    let mut first: Vec<Option<bool>> = vec![None; a.worlds];
-    let (mut finished, mut succeeded, mut kept, mut last_commit) =
-        (0u64, 0u64, 0u64, Instant::now());
-    let mut send_err = false;
-    'run: while kept < episodes && !stop.load(Ordering::SeqCst) {
+    let mut last_commit = Instant::now();
+    'run: while t.kept < episodes && !stop.load(Ordering::SeqCst) {
         for ep in rec.step()? {
-            finished += 1;
-            succeeded += ep.success as u64;
+            t.finished += 1;
+            t.succeeded += ep.success as u64;
             if ep.episode == 0 {
-                first[ep.world] = Some(ep.success);
+                t.first[ep.world] = Some(ep.success);
             }
             if a.keep == Keep::Success && !ep.success {
                 continue;
             }
-            if let Some(&(w, e)) = existing.get(kept as usize) {
+            if let Some(&(w, e)) = existing.get(t.kept as usize) {
                 if (w, e) != (ep.world, ep.episode) {
                     return Err(Error::Io {
                         path: a.out.as_ref().map(|o| o.display().to_string()).unwrap_or_default(),
                         message: format!(
-                            "demo_{kept} is world {w} episode {e}, but this run made world {} episode {} there: the file was written with other settings or another build",
-                            ep.world, ep.episode
+                            "demo_{} is world {w} episode {e}, but this run made world {} episode {} there: the file was written with other settings or another build",
+                            t.kept, ep.world, ep.episode
                         ),
                     });
                 }
-            } else if handle.is_some() && tx.send(ToWriter::Demo(Box::new(ep))).is_err() {
-                send_err = true;
-                break 'run;
+            } else if let Some(tx) = tx {
+                if tx.send(ToWriter::Demo(Box::new(ep))).is_err() {
+                    break 'run; // the writer stopped on an error
+                }
+                t.sent += 1;
             }
-            kept += 1;
-            bar.set_position(kept);
-            if kept == episodes {
+            t.kept += 1;
+            bar.set_position(t.kept);
+            if t.kept == episodes {
                 break;
             }
         }
+        t.steps = rec.steps();
         bar.set_message(format!(
             "success {:.1}%",
-            100.0 * succeeded as f64 / finished.max(1) as f64
+            100.0 * t.succeeded as f64 / t.finished.max(1) as f64
         ));
-        if handle.is_some() && last_commit.elapsed() > Duration::from_secs(2) {
-            send_err |= tx.send(ToWriter::Commit(finished)).is_err();
-            last_commit = Instant::now();
+        if let Some(tx) = tx.filter(|_| t.sent > 0) {
+            if last_commit.elapsed() > Duration::from_secs(2) {
+                if tx.send(ToWriter::Commit(t.finished)).is_err() {
+                    break;
+                }
+                last_commit = Instant::now();
+            }
         }
     }
-    let steps = rec.steps();
-    if handle.is_some() {
-        send_err |= tx.send(ToWriter::Commit(finished)).is_err();
-    }
-    drop(tx);
-    let written = match handle {
-        Some(h) => Some(h.join().expect("the writer thread does not panic")?),
-        None => None,
-    };
-    let _ = send_err; // a failed send means the writer returned its error, reported above
     bar.finish_and_clear();
-    let secs = start.elapsed().as_secs_f64();
-    let worlds = a.worlds as f64;
+    Ok(())
+}
+
+/// Prints what a run did.
+fn summary(a: &Args, expert: &str, t: &Tally, secs: f64, written: Option<&DemoWriter>) {
+    let rate = 100.0 * t.succeeded as f64 / t.finished.max(1) as f64;
     println!(
-        "demos: {env} expert {x}, {w} worlds, seed {s}{render}: {kept} demos kept of {finished} episodes finished ({rate:.1}% success), {steps} steps in {secs:.1} s",
+        "demos: {env} expert {expert}, {w} worlds, seed {s}{render}: {kept} demos kept of {finished} episodes finished ({rate:.1}% success), {steps} steps in {secs:.1} s",
         env = a.env.as_deref().unwrap_or(""),
-        x = expert.name(),
         w = a.worlds,
         s = a.seed,
         render = a.render.map(|(w, h)| format!(", rendering {w}x{h} {}", a.outputs.join("+"))).unwrap_or_default(),
-        rate = 100.0 * succeeded as f64 / finished.max(1) as f64,
+        kept = t.kept,
+        finished = t.finished,
+        steps = t.steps,
     );
     println!(
         "demos: {:.1} demos/s, {:.1} successful episodes/s, {:.0} world-steps/s{}",
-        kept as f64 / secs,
-        succeeded as f64 / secs,
-        steps as f64 * worlds / secs,
+        t.kept as f64 / secs,
+        t.succeeded as f64 / secs,
+        t.steps as f64 * a.worlds as f64 / secs,
         if a.dry_run {
             " (dry run: nothing written)"
         } else {
             ""
         }
     );
-    let done: Vec<bool> = first.iter().flatten().copied().collect();
+    let done: Vec<bool> = t.first.iter().flatten().copied().collect();
     println!(
         "demos: first episode of each world: {} of {} worlds finished it, {:.1}% of those succeeded{}",
         done.len(),
@@ -490,12 +581,6 @@ fn record(
             size as f64 / 1e6
         );
     }
-    if stop.load(Ordering::SeqCst) && kept < episodes {
-        eprintln!(
-            "demos: interrupted; the file holds every demo finished so far; --resume continues"
-        );
-    }
-    Ok(())
 }
 
 /// `--replay FILE --check`.
@@ -505,6 +590,13 @@ fn replay(a: &Args, path: &Path) -> Result<(), Error> {
             "--replay",
             path.display().to_string(),
             "with --check (the only replay mode)",
+        ));
+    }
+    if !(a.tolerance.is_finite() && a.tolerance >= 0.0) {
+        return Err(arg_err(
+            "--tolerance",
+            a.tolerance.to_string(),
+            "a finite difference of 0 or more (m, m/s, rad)",
         ));
     }
     let (args, n) = file::read_header(path)?;

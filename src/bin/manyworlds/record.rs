@@ -103,6 +103,20 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let gif = Path::new(&a.out)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gif"));
+    if let Some(x) = &a.expert {
+        let env = a.env.as_deref().unwrap_or_default();
+        if !manyworlds::demos::experts_for(env).contains(&x.as_str()) {
+            let with: Vec<&str> = manyworlds::demos::EXPERTS.iter().map(|e| e.0).collect();
+            return Err(bad(
+                "--expert",
+                x.clone(),
+                &format!(
+                    "an expert of the --env given; envs with experts: {}",
+                    with.join(", ")
+                ),
+            ));
+        }
+    }
     let spec = load_randomize(a.randomize.as_deref())?;
     let gpu = Gpu::new()?;
     println!("adapter: {}", gpu.adapter());
