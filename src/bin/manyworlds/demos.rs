@@ -213,8 +213,9 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let layout = layout_of(env.as_mut(), a)?;
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
-    // Set before the file exists, so a signal never cuts a write. A second handler cannot be set in one process (tests run several); that only loses
-    // the graceful stop, never data already committed.
+    // Set before the file exists, so a signal never cuts a write. A second handler cannot
+    // be set in one process (tests run several); that only loses the graceful stop, never
+    // data already committed.
     let _ = ctrlc::set_handler(move || s.store(true, Ordering::SeqCst));
     let writer = match (&out, resuming) {
         (Some(o), true) => Some(DemoWriter::append(o, layout)?),
