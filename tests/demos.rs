@@ -352,7 +352,7 @@ fn demo_writer_round_trips_episodes_with_images() {
     for ep in &eps {
         w.write(ep).unwrap();
     }
-    w.commit(eps.len() as u64).unwrap();
+    w.commit(eps.len() as u64, true).unwrap();
     drop(w);
     let f = hdf5::File::open(&out).unwrap();
     for (i, ep) in eps.iter().enumerate() {

@@ -387,10 +387,11 @@ fn layout_of(env: &mut dyn VecEnv, a: &Args) -> Result<Layout, Error> {
     })
 }
 
-/// The writer thread's side: demos to write, then a commit with the episodes counter.
+/// The writer thread's side: demos to write, and commits (the episodes counter, and
+/// whether it is the run's last).
 enum ToWriter {
     Demo(Box<Episode>),
-    Commit(u64),
+    Commit(u64, bool),
 }
 
 /// What the recording loop counted.
@@ -425,7 +426,7 @@ fn record(
             for m in rx {
                 match m {
                     ToWriter::Demo(ep) => w.write(&ep)?,
-                    ToWriter::Commit(n) => w.commit(n)?,
+                    ToWriter::Commit(n, last) => w.commit(n, last)?,
                 }
             }
             Ok(w)
@@ -440,7 +441,7 @@ fn record(
     let looped = stream(a, env, expert, sender, existing, episodes, stop, &mut tally);
     if handle.is_some() && tally.sent > 0 {
         // A failed send means the writer stopped on an error, which the join returns.
-        let _ = tx.send(ToWriter::Commit(tally.finished));
+        let _ = tx.send(ToWriter::Commit(tally.finished, true));
     }
     drop(tx);
     let written = handle.map(|h| h.join().expect("the writer thread does not panic"));
@@ -526,7 +527,7 @@ fn stream(
         ));
         if let Some(tx) = tx.filter(|_| t.sent > 0) {
             if last_commit.elapsed() > Duration::from_secs(2) {
-                if tx.send(ToWriter::Commit(t.finished)).is_err() {
+                if tx.send(ToWriter::Commit(t.finished, false)).is_err() {
                     break;
                 }
                 last_commit = Instant::now();
