@@ -225,11 +225,7 @@ fn recorded_episodes_match_a_direct_rollout() {
     let mut cfg = EnvConfig::new(worlds);
     cfg.randomize = spec.clone();
     let mut env = manyworlds::env::make(gpu, "push-cube", &cfg).unwrap();
-    let row = manyworlds::env::scene::registered("push-cube").unwrap();
-    let model = manyworlds::mjcf::load_str(row.file, Path::new("."), row.xml, &Default::default())
-        .unwrap()
-        .model;
-    let expert = make_expert("push-cube", None, &model, env.spec()).unwrap();
+    let expert = make_expert("push-cube", None, env.spec()).unwrap();
     let rc = RecordConfig {
         seed: 11,
         noise: 0.3,
@@ -322,11 +318,7 @@ fn demo_writer_round_trips_episodes_with_images() {
     });
     cfg.randomize = manyworlds::env::scene::registered_randomize("push-cube", true);
     let mut env = manyworlds::env::make(gpu, "push-cube", &cfg).unwrap();
-    let row = manyworlds::env::scene::registered("push-cube").unwrap();
-    let model = manyworlds::mjcf::load_str(row.file, Path::new("."), row.xml, &Default::default())
-        .unwrap()
-        .model;
-    let expert = make_expert("push-cube", None, &model, env.spec()).unwrap();
+    let expert = make_expert("push-cube", None, env.spec()).unwrap();
     let (od, sd) = (env.spec().obs_dim, env.spec().state_dim);
     let rc = RecordConfig {
         seed: 5,

@@ -37,31 +37,47 @@ pub fn experts_for(env: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Makes the expert `name` (default: the env's first) for the registered env `env`, whose
-/// model and spec are given (the expert resolves the joints it reads by name).
-pub fn make_expert(
-    env: &str,
-    name: Option<&str>,
-    model: &Model,
-    spec: &EnvSpec,
-) -> Result<Box<dyn Expert>, Error> {
+/// Checks that the registered env `env` has the expert `name` (default: its first) and
+/// returns the expert's name; the errors name `--env` or `--expert` and what is allowed.
+/// Cheap (no GPU, no file), so callers check arguments with it before any set-up.
+pub fn resolve_expert(env: &str, name: Option<&str>) -> Result<&'static str, Error> {
     let names = experts_for(env);
-    if names.is_empty() {
+    let Some(&first) = names.first() else {
         let with: Vec<&str> = EXPERTS.iter().map(|(e, _, _)| *e).collect();
         return Err(Error::InvalidArgument {
             field: "--env".into(),
             value: env.into(),
             allowed: format!("an env with an expert: {}", with.join(", ")),
         });
+    };
+    match name {
+        None => Ok(first),
+        Some(n) => names
+            .iter()
+            .copied()
+            .find(|&x| x == n)
+            .ok_or_else(|| Error::InvalidArgument {
+                field: "--expert".into(),
+                value: n.into(),
+                allowed: format!("an expert of {env}: {}", names.join(", ")),
+            }),
     }
-    let name = name.unwrap_or(names[0]);
+}
+
+/// Makes the expert `name` (default: the env's first) for the registered env `env`, whose
+/// spec is given; the expert resolves the joints it reads by name in the env's model.
+pub fn make_expert(
+    env: &str,
+    name: Option<&str>,
+    spec: &EnvSpec,
+) -> Result<Box<dyn Expert>, Error> {
+    let name = resolve_expert(env, name)?;
+    let row = crate::env::scene::registered(env).expect("every env with an expert is registered");
+    let dir = std::path::Path::new(".");
+    let model = crate::mjcf::load_str(row.file, dir, row.xml, &Default::default())?.model;
     match (env, name) {
-        ("push-cube", "push") => Ok(Box::new(PushCube::new(model, spec)?)),
-        _ => Err(Error::InvalidArgument {
-            field: "--expert".into(),
-            value: name.into(),
-            allowed: format!("an expert of {env}: {}", names.join(", ")),
-        }),
+        ("push-cube", "push") => Ok(Box::new(PushCube::new(&model, spec)?)),
+        _ => unreachable!("resolve_expert returns a listed expert, and each is built here"),
     }
 }
 

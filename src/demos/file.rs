@@ -379,27 +379,28 @@ pub fn read_header(path: &Path) -> Result<(String, usize), Error> {
 
 /// Reads `(world, episode)` of every demo, in demo order.
 pub fn read_ids(path: &Path) -> Result<Vec<(usize, u32)>, Error> {
-    let e = h5err(path);
     let (_, n) = read_header(path)?;
-    let file = hdf5::File::open(path).map_err(&e)?;
-    (0..n)
-        .map(|i| {
-            let g = file.group(&format!("data/demo_{i}")).map_err(&e)?;
-            let w = g.attr("world").and_then(|a| a.read_scalar::<u64>());
-            let ep = g.attr("episode").and_then(|a| a.read_scalar::<u64>());
-            Ok((w.map_err(&e)? as usize, ep.map_err(&e)? as u32))
-        })
-        .collect()
+    let file = hdf5::File::open(path).map_err(h5err(path))?;
+    (0..n).map(|i| demo_id(&file, path, i)).collect()
+}
+
+/// `(world, episode)` of `data/demo_{i}`.
+fn demo_id(file: &hdf5::File, path: &Path, i: usize) -> Result<(usize, u32), Error> {
+    let e = h5err(path);
+    let g = file.group(&format!("data/demo_{i}")).map_err(&e)?;
+    let w = g.attr("world").and_then(|a| a.read_scalar::<u64>());
+    let ep = g.attr("episode").and_then(|a| a.read_scalar::<u64>());
+    Ok((w.map_err(&e)? as usize, ep.map_err(&e)? as u32))
 }
 
 /// Reads the demos' actions and states, in demo order.
 pub fn read_demos(path: &Path) -> Result<Vec<ReplayInput>, Error> {
     let e = h5err(path);
     let (_, n) = read_header(path)?;
-    let ids = read_ids(path)?;
     let file = hdf5::File::open(path).map_err(&e)?;
     (0..n)
         .map(|i| {
+            let (world, episode) = demo_id(&file, path, i)?;
             let name = format!("demo_{i}");
             let g = file.group(&format!("data/{name}")).map_err(&e)?;
             let read = |k: &str| g.dataset(k).and_then(|d| d.read_raw::<f32>()).map_err(&e);
@@ -407,8 +408,8 @@ pub fn read_demos(path: &Path) -> Result<Vec<ReplayInput>, Error> {
             states.extend(read("final_state")?);
             Ok(ReplayInput {
                 name,
-                world: ids[i].0,
-                episode: ids[i].1,
+                world,
+                episode,
                 actions: read("actions")?,
                 states,
             })

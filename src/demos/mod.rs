@@ -18,7 +18,7 @@ use crate::dataset::splitmix64;
 use crate::env::{ActionSpace, Fault, VecEnv, Worlds};
 use crate::Error;
 
-pub use expert::{experts_for, make_expert, Expert, EXPERTS};
+pub use expert::{experts_for, make_expert, resolve_expert, Expert, EXPERTS};
 
 /// One camera's images of an episode, one frame per observation.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -182,7 +182,8 @@ impl<'a> Recorder<'a> {
             actions: vec![0.0; n * a],
         };
         let all: Vec<usize> = (0..n).collect();
-        r.begin(&all, &vec![0; n])?;
+        let states = r.env.get_state(Worlds::All)?;
+        r.begin(&all, &vec![0; n], &states.state)?;
         Ok(r)
     }
 
@@ -202,17 +203,16 @@ impl<'a> Recorder<'a> {
     }
 
     /// Starts recording episode `episodes[i]` of world `worlds[i]` from the env's current
-    /// observations, states and images.
-    fn begin(&mut self, worlds: &[usize], episodes: &[u32]) -> Result<(), Error> {
+    /// observations and images, and `states` (every world's, as just read back).
+    fn begin(&mut self, worlds: &[usize], episodes: &[u32], states: &[f32]) -> Result<(), Error> {
         let params = self.env.randomized_params()?;
-        let states = self.env.get_state(Worlds::Some(worlds))?;
         let (od, sd) = (self.obs_dim, self.state_dim);
-        for (i, (&w, &e)) in worlds.iter().zip(episodes).enumerate() {
+        for (&w, &e) in worlds.iter().zip(episodes) {
             let mut ep = Episode {
                 seed: self.cfg.seed,
                 noise_scale: noise_scale(&self.cfg, w, e),
                 obs: self.env.observations()[w * od..(w + 1) * od].to_vec(),
-                states: states.state[i * sd..(i + 1) * sd].to_vec(),
+                states: states[w * sd..(w + 1) * sd].to_vec(),
                 params: params.as_ref().map(|p| p.to_json(w)).unwrap_or_default(),
                 ..placeholder(w, e)
             };
@@ -318,7 +318,8 @@ impl<'a> Recorder<'a> {
             }
         }
         if !reset.0.is_empty() {
-            self.begin(&reset.0, &reset.1)?;
+            // The step reset them: its read-back state is their initial state.
+            self.begin(&reset.0, &reset.1, &states.state)?;
         }
         Ok(done)
     }

@@ -49,6 +49,15 @@ pub fn open_scene(
     open::open_scene(gpu, name, scene_file, lenient, keyframe, cfg).map_err(as_flags)
 }
 
+/// An invalid-argument error naming the flag, the value and what is allowed.
+pub fn arg_err(field: &str, value: impl Into<String>, allowed: impl Into<String>) -> Error {
+    Error::InvalidArgument {
+        field: field.into(),
+        value: value.into(),
+        allowed: allowed.into(),
+    }
+}
+
 /// Parses `WxH` (e.g. `64x64`) into pixels.
 pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let bad = || format!("`{s}`: expected WxH with 1 to 8192 pixels each way, e.g. 64x64");

@@ -3,11 +3,11 @@
 //! resumable; and `--replay FILE --check`, which replays a file's episodes from their
 //! initial states and actions.
 
-use crate::common::{load_randomize, parse_outputs, parse_size};
+use crate::common::{arg_err, load_randomize, parse_outputs, parse_size};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use manyworlds::demos::file::{self, DemoWriter, Layout};
-use manyworlds::demos::{experts_for, make_expert, Episode, RecordConfig, Recorder};
+use manyworlds::demos::{make_expert, resolve_expert, Episode, RecordConfig, Recorder};
 use manyworlds::env::{AutoresetMode, EnvConfig, VecEnv};
 use manyworlds::gpu::Gpu;
 use manyworlds::randomize::Spec;
@@ -106,14 +106,6 @@ obs/{camera}_depth (f32 [T,H,W], m), next_obs/...}; attrs num_samples, world, ep
 seed, success, noise_scale, return, params (JSON). data attrs: total, env_args (JSON),
 num_demos. mask/train and mask/valid: demo i is valid when i % 10 == 9.";
 
-fn arg_err(field: &str, value: impl Into<String>, allowed: impl Into<String>) -> Error {
-    Error::InvalidArgument {
-        field: field.into(),
-        value: value.into(),
-        allowed: allowed.into(),
-    }
-}
-
 pub fn run(a: &Args) -> Result<(), Error> {
     if let Some(f) = &a.replay {
         return replay(a, f);
@@ -122,30 +114,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
         .env
         .as_deref()
         .ok_or_else(|| arg_err("--env", "missing", "an env with an expert (push-cube)"))?;
-    let row = manyworlds::env::scene::registered(env_name);
-    if row.is_none() || experts_for(env_name).is_empty() {
-        let with: Vec<&str> = manyworlds::demos::EXPERTS.iter().map(|e| e.0).collect();
-        return Err(arg_err(
-            "--env",
-            env_name,
-            format!("an env with an expert: {}", with.join(", ")),
-        ));
-    }
-    let row = row.expect("checked");
-    let model =
-        manyworlds::mjcf::load_str(row.file, Path::new("."), row.xml, &Default::default())?.model;
-    if let Some(x) = &a.expert {
-        if !experts_for(env_name).contains(&x.as_str()) {
-            return Err(arg_err(
-                "--expert",
-                x,
-                format!(
-                    "an expert of {env_name}: {}",
-                    experts_for(env_name).join(", ")
-                ),
-            ));
-        }
-    }
+    let expert_name = resolve_expert(env_name, a.expert.as_deref())?;
     let episodes = a
         .episodes
         .ok_or_else(|| arg_err("--episodes", "missing", "a number of demos (at least 1)"))?;
@@ -182,7 +151,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
         probe_writable(o)?;
     }
     let (spec, randomize) = randomize_label(a, env_name)?;
-    let settings = settings(a, env_name, &randomize);
+    let settings = settings(a, env_name, expert_name, &randomize);
     let existing = if resuming {
         let o = out.as_ref().expect("resuming has --out");
         check_resume(o, &settings)?
@@ -209,7 +178,7 @@ pub fn run(a: &Args) -> Result<(), Error> {
         a.worlds
     );
     let mut env = crate::common::open_env(&gpu, Some(env_name), None, false, None, &cfg)?.0;
-    let expert = make_expert(env_name, a.expert.as_deref(), &model, env.spec())?;
+    let expert = make_expert(env_name, Some(expert_name), env.spec())?;
     let layout = layout_of(env.as_mut(), a)?;
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
@@ -299,14 +268,14 @@ fn randomize_label(a: &Args, env: &str) -> Result<(Option<Spec>, Value), Error> 
 
 /// robomimic's `env_args`: the env's name (as the Python package registers it with
 /// Gymnasium) and, under `manyworlds`, every setting a resumed run must share.
-fn settings(a: &Args, env: &str, randomize: &Value) -> Value {
+fn settings(a: &Args, env: &str, expert: &str, randomize: &Value) -> Value {
     json!({
         "env_name": format!("manyworlds/{env}"),
         "type": 2,
         "env_kwargs": {},
         "manyworlds": {
             "env": env,
-            "expert": a.expert.clone().unwrap_or_else(|| experts_for(env)[0].to_string()),
+            "expert": expert,
             "seed": a.seed,
             "worlds": a.worlds,
             "randomize": randomize,
@@ -366,7 +335,7 @@ fn check_resume(out: &Path, mine: &Value) -> Result<Vec<(usize, u32)>, Error> {
 /// What each demo holds, from the env's spec.
 fn layout_of(env: &mut dyn VecEnv, a: &Args) -> Result<Layout, Error> {
     let spec = env.spec().clone();
-    env.reset(a.seed)?;
+    // The names come from the task; the values (unused here) need no reset.
     let term_names = env
         .reward_terms()?
         .map(|t| t.names.iter().map(|s| s.to_string()).collect())

@@ -125,14 +125,6 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-fn arg_err(field: &str, value: impl Into<String>, allowed: impl Into<String>) -> Error {
-    Error::InvalidArgument {
-        field: field.into(),
-        value: value.into(),
-        allowed: allowed.into(),
-    }
-}
-
 /// Files in `dir` (names only); empty when it does not exist.
 fn list_dir(dir: &Path) -> Result<HashSet<String>, Error> {
     match std::fs::read_dir(dir) {

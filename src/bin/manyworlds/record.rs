@@ -103,19 +103,10 @@ pub fn run(a: &Args) -> Result<(), Error> {
     let gif = Path::new(&a.out)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gif"));
+    // Scene files have no expert; the check comes before any set-up.
+    let expert_env = a.env.as_deref().unwrap_or("(a scene file)");
     if let Some(x) = &a.expert {
-        let env = a.env.as_deref().unwrap_or_default();
-        if !manyworlds::demos::experts_for(env).contains(&x.as_str()) {
-            let with: Vec<&str> = manyworlds::demos::EXPERTS.iter().map(|e| e.0).collect();
-            return Err(bad(
-                "--expert",
-                x.clone(),
-                &format!(
-                    "an expert of the --env given; envs with experts: {}",
-                    with.join(", ")
-                ),
-            ));
-        }
+        manyworlds::demos::resolve_expert(expert_env, Some(x))?;
     }
     let spec = load_randomize(a.randomize.as_deref())?;
     let gpu = Gpu::new()?;
@@ -144,7 +135,11 @@ pub fn run(a: &Args) -> Result<(), Error> {
     env.reset(a.seed)?;
     let pool = random_actions(&env, a.seed, 8);
     let expert = match &a.expert {
-        Some(x) => Some(expert_for(a, x, &env)?),
+        Some(x) => Some(manyworlds::demos::make_expert(
+            expert_env,
+            Some(x),
+            env.spec(),
+        )?),
         None => None,
     };
     let mut acts = pool[0].clone();
@@ -215,26 +210,6 @@ pub fn run(a: &Args) -> Result<(), Error> {
         a.out
     );
     Ok(())
-}
-
-/// The expert `name` of the registered env `--env` (scene files have none).
-fn expert_for(
-    a: &Args,
-    name: &str,
-    env: &manyworlds::env::scene::SceneEnv,
-) -> Result<Box<dyn manyworlds::demos::Expert>, Error> {
-    let row = a
-        .env
-        .as_deref()
-        .and_then(manyworlds::env::scene::registered)
-        .ok_or_else(|| Error::InvalidArgument {
-            field: "--expert".into(),
-            value: name.into(),
-            allowed: "only with --env NAME of an env that has an expert (push-cube)".into(),
-        })?;
-    let dir = std::path::Path::new(".");
-    let model = manyworlds::mjcf::load_str(row.file, dir, row.xml, &Default::default())?.model;
-    manyworlds::demos::make_expert(row.name, Some(name), &model, env.spec())
 }
 
 /// Panels left to right with a 4-pixel black gap.
