@@ -25,7 +25,7 @@
 //! Sections are read in MuJoCo's order (compiler, option, default, asset, worldbody,
 //! actuator, keyframe) whatever their order in the file. Attributes we do not model give one
 //! warning each, listed once with a count. Elements that would change the dynamics and that
-//! we cannot honour (tendons, equality constraints, explicit contact `<pair>`s,
+//! we cannot honour (tendons that act, equality constraints, explicit contact `<pair>`s,
 //! other actuator types, meshes, plugins) are errors naming the element and its line, unless
 //! [`LoadOptions::lenient`] is set, when they become warnings. Malformed input is an error
 //! naming the file, line and attribute.
@@ -46,6 +46,7 @@ mod lights;
 mod options;
 mod orientation;
 mod sources;
+mod tendon;
 
 use crate::sim::model::*;
 use crate::Error;
@@ -161,7 +162,8 @@ fn load(label: &str, dir: &Path, text: String, options: &LoadOptions) -> Result<
                 }
             }
             "contact" => c.contact(*n)?,
-            "equality" | "tendon" | "deformable" => {
+            "tendon" => c.tendons(*n)?,
+            "equality" | "deformable" => {
                 if c.children(*n).is_empty() {
                     continue;
                 }
