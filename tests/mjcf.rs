@@ -449,9 +449,9 @@ fn includes_are_read_relative_to_the_including_file() {
 fn unmodelled_attributes_warn_once_and_dynamics_elements_fail_unless_lenient() {
     let xml = r#"<mujoco>
       <worldbody>
-        <body><joint margin="0.1"/><geom size="0.1" solmix="0.5" solref="0.02 1"/><geom size="0.1" solmix="0.5"/></body>
+        <body><joint name="j" margin="0.1"/><geom size="0.1" solmix="0.5" solref="0.02 1"/><geom size="0.1" solmix="0.5"/></body>
       </worldbody>
-      <tendon><fixed name="t"><joint joint="j" coef="1"/></fixed></tendon>
+      <tendon><fixed name="t" stiffness="2"><joint joint="j" coef="1"/></fixed></tendon>
     </mujoco>"#;
     let e = load(xml).unwrap_err().to_string();
     assert!(
@@ -473,10 +473,42 @@ fn unmodelled_attributes_warn_once_and_dynamics_elements_fail_unless_lenient() {
     assert!(
         w.contains("`solref` of <geom>")
             && w.contains("`margin` of <joint>")
-            && w.contains("<tendon>"),
+            && w.contains("<fixed> has stiffness 2"),
         "{w}"
     );
     assert_eq!(loaded.warnings.len(), 4, "{w}");
+}
+
+/// A fixed tendon that applies no force (no limit, spring, damping, friction or armature:
+/// Gymnasium's humanoid has two) loads with a warning; one that acts is refused, naming
+/// what acts; a tendon of an unknown joint is an error naming the field and the value.
+#[test]
+fn inert_fixed_tendons_load_and_acting_ones_are_refused() {
+    let xml = |attrs: &str, joint: &str| {
+        format!(
+            r#"<mujoco><worldbody><body><joint name="j"/><geom size="0.1"/></body></worldbody>
+      <tendon><fixed name="t" {attrs}><joint joint="{joint}" coef="-1"/></fixed></tendon></mujoco>"#
+        )
+    };
+    let loaded = load(&xml(r#"range="-1 1" limited="false""#, "j")).unwrap();
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .any(|w| w.contains("applies no force")),
+        "{:?}",
+        loaded.warnings
+    );
+    for (attrs, what) in [
+        (r#"range="-1 1""#, "a limit"),
+        (r#"damping="0.5""#, "damping 0.5"),
+        (r#"frictionloss="1""#, "frictionloss 1"),
+    ] {
+        let e = load(&xml(attrs, "j")).unwrap_err().to_string();
+        assert!(e.contains("test.xml:2") && e.contains(what), "{e}");
+    }
+    let e = load(&xml("", "nope")).unwrap_err().to_string();
+    assert!(e.contains("joint.joint") && e.contains("\"nope\""), "{e}");
 }
 
 #[test]
