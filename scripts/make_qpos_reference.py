@@ -22,7 +22,8 @@ import mujoco
 import numpy as np
 
 FILES = ["ant", "half_cheetah", "hopper", "walker2d", "walker2d_v5", "swimmer", "reacher",
-         "inverted_pendulum", "inverted_double_pendulum", "point"]
+         "inverted_pendulum", "inverted_double_pendulum", "point", "humanoid", "humanoidstandup",
+         "pusher", "pusher_v5"]
 ASSETS = os.path.join(os.path.dirname(gymnasium.__file__), "envs", "mujoco", "assets")
 PROBE = os.path.join("tests", "data", "qpos_probe.xml")
 STATES = 3

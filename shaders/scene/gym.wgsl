@@ -211,7 +211,7 @@ fn add_joint_velocity(j: u32, dv: f32) {
             set_vel(k, vel(k) + dl);
         }
     } else if kind == JOINT_HINGE {
-        let dw = hinge_axis_world(b) * dv;
+        let dw = hinge_motion_axis(j) * dv;
         let c = anchor_c_world(b);
         for (var k = b; k < bu(b, B_SUBTREE_END); k++) {
             set_angvel(k, angvel(k) + dw);

@@ -24,12 +24,107 @@ fn hinge_raw(b: u32) -> f32 {
     let s = dot(r.xyz, bw3(b, B_HAXIS_P));
     return 2.0 * atan2(s, r.w);
 }
+// Whether body b turns on a group of two or three hinges.
+fn hinge_group(b: u32) -> bool {
+    let rot = bu(b, B_ROT);
+    return rot == ROT_HINGE2 || rot == ROT_HINGE3;
+}
+// The angles of body b's hinge group relative to the reference, each in (-pi, pi]: Euler
+// angles about the basis (a1, a2, a1 x a2) (the CPU twin says why).
+fn group_angles(b: u32) -> vec3<f32> {
+    let p = parent(b);
+    let r = qmul(qmul(qconj(bw4(b, B_QJ0)), qconj(quat(p))), quat(b));
+    let e1 = bw3(b, B_HINGE_AXES);
+    let e2 = bw3(b, B_HINGE_AXES + 3u);
+    let e3 = cross(e1, e2);
+    let m1 = qrot(r, e1);
+    let m2 = qrot(r, e2);
+    let m3 = qrot(r, e3);
+    let r02 = dot(e1, m3);
+    let r12 = dot(e2, m3);
+    let r22 = dot(e3, m3);
+    var sign = 1.0;
+    if dot(bw3(b, B_HINGE_AXES + 6u), e3) < 0.0 {
+        sign = -1.0;
+    }
+    return vec3<f32>(
+        atan2(-r12, r22),
+        atan2(r02, sqrt(r12 * r12 + r22 * r22)),
+        sign * atan2(-dot(e1, m2), dot(e1, m1)),
+    );
+}
+// World axis k of body b's hinge group: the first fixed in the parent, the last in the
+// body; with three, the middle one at right angles to both; with two, the third is the
+// held direction. No angle is needed (the CPU twin says why).
+fn group_axis(b: u32, k: u32) -> vec3<f32> {
+    let a1 = bw3(b, B_HINGE_AXES);
+    let a2 = bw3(b, B_HINGE_AXES + 3u);
+    let g1 = qrot(qmul(quat(parent(b)), bw4(b, B_QJ0)), a1);
+    if k == 0u {
+        return g1;
+    }
+    if bu(b, B_ROT) == ROT_HINGE2 {
+        let g2 = qrot(quat(b), a2);
+        return select(cross(g1, g2), g2, k == 1u);
+    }
+    let a3 = bw3(b, B_HINGE_AXES + 6u);
+    let g3 = qrot(quat(b), a3);
+    if k == 2u {
+        return g3;
+    }
+    let c = cross(g3, g1);
+    return c * (dot(cross(a3, a1), a2) / max(length(c), 1e-6));
+}
+// Joint j's hinge axis in the world, along which it moves.
+fn hinge_motion_axis(j: u32) -> vec3<f32> {
+    let b = ju(j, J_BODY);
+    if !hinge_group(b) {
+        return hinge_axis_world(b);
+    }
+    return group_axis(b, ju(j, J_SLOT));
+}
+// The world direction of a unit torque on joint j's coordinate: the hinge axis, or for a
+// hinge of a group the dual of its axis against the other two.
+fn hinge_force_axis(j: u32) -> vec3<f32> {
+    let b = ju(j, J_BODY);
+    if !hinge_group(b) {
+        return hinge_axis_world(b);
+    }
+    let k = ju(j, J_SLOT);
+    let g0 = group_axis(b, 0u);
+    let g1 = group_axis(b, 1u);
+    let g2 = group_axis(b, 2u);
+    var det = dot(g0, cross(g1, g2));
+    if abs(det) < 1e-3 {
+        det = select(-1e-3, 1e-3, det >= 0.0);
+    }
+    if k == 0u {
+        return cross(g1, g2) / det;
+    } else if k == 1u {
+        return cross(g2, g0) / det;
+    }
+    return cross(g0, g1) / det;
+}
+// Joint j's hinge angle relative to its reference, in (-pi, pi].
+fn hinge_raw_of(j: u32) -> f32 {
+    let b = ju(j, J_BODY);
+    if !hinge_group(b) {
+        return hinge_raw(b);
+    }
+    let t = group_angles(b);
+    let k = ju(j, J_SLOT);
+    if k == 0u {
+        return t.x;
+    } else if k == 1u {
+        return t.y;
+    }
+    return t.z;
+}
 fn memory_index(j: u32) -> u32 {
     return scene.num_bodies * BODY_STATE + j;
 }
 fn hinge_q(j: u32) -> f32 {
-    let b = ju(j, J_BODY);
-    let raw = jw(j, J_REF) + hinge_raw(b);
+    let raw = jw(j, J_REF) + hinge_raw_of(j);
     let last = st_get(memory_index(j));
     return last + wrap_pi(raw - last);
 }
@@ -48,7 +143,7 @@ fn scalar_qd(j: u32) -> f32 {
     let b = ju(j, J_BODY);
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        return dot(angvel(b) - angvel(p), hinge_axis_world(b));
+        return dot(angvel(b) - angvel(p), hinge_force_axis(j));
     }
     let x = anchor_c_world(b);
     let vc = vel(b) + cross(angvel(b), x - pos(b));
@@ -69,6 +164,11 @@ fn solve_joint_group(b: u32) {
         let ac = qrot(quat(b), bw3(b, B_HAXIS_C));
         let ap = hinge_axis_world(b);
         solve_angle(b, p, cross(ac, ap));
+    } else if rot == ROT_HINGE2 {
+        // A universal joint: the first axis (in the parent) at right angles to the second.
+        let g1 = qrot(quat(p), qrot(bw4(b, B_QJ0), bw3(b, B_HINGE_AXES)));
+        let g2 = qrot(quat(b), bw3(b, B_HINGE_AXES + 3u));
+        solve_angle(b, p, cross(g1, g2) * dot(g1, g2));
     }
     if bu(b, B_TRANS_FREE) == 0u {
         let xc = anchor_c_world(b);
@@ -115,7 +215,7 @@ fn solve_limit(j: u32, h: f32) {
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
         // As solve_angle, with the parent's reaction_share of the impulse.
-        let a = hinge_axis_world(b);
+        let a = hinge_force_axis(j);
         let share = reaction_share(b, a);
         let w = ang_inv_mass(b, a) + share * ang_inv_mass(p, a);
         if w > PHYS_EPS {
@@ -170,7 +270,7 @@ fn joint_inv_mass(j: u32) -> f32 {
     let b = ju(j, J_BODY);
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        let a = hinge_axis_world(b);
+        let a = hinge_force_axis(j);
         return ang_inv_mass(b, a) + ang_inv_mass(p, a);
     }
     let a = slide_axis_world(b, ju(j, J_SLOT));
@@ -197,7 +297,7 @@ fn joint_impulse_shared(j: u32, imp: f32, driven: bool) {
     let b = ju(j, J_BODY);
     let p = parent(b);
     if ju(j, J_KIND) == JOINT_HINGE {
-        let a = hinge_axis_world(b);
+        let a = hinge_force_axis(j);
         let tau = a * imp;
         set_angvel_if(b, angvel(b) + inv_inertia_mul(b, tau));
         var share = 1.0;

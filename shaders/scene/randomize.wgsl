@@ -84,7 +84,7 @@ fn spin_joint(j: u32, v: f32) {
     let b = ju(j, J_BODY);
     let end = bu(b, B_SUBTREE_END);
     if ju(j, J_KIND) == JOINT_HINGE {
-        let w = hinge_axis_world(b) * dv;
+        let w = hinge_motion_axis(j) * dv;
         let anchor = anchor_c_world(b);
         for (var k = b; k < end; k++) {
             set_angvel(k, angvel(k) + w);

@@ -204,7 +204,7 @@ fn move_joint(j: u32, d: f32) {
             set_pos(k, pos(k) + off);
         }
     } else if kind == JOINT_HINGE {
-        let r = axis_angle(hinge_axis_world(b), d);
+        let r = axis_angle(hinge_motion_axis(j), d);
         let anchor = anchor_c_world(b);
         for (var k = b; k < end; k++) {
             set_pos(k, anchor + qrot(r, pos(k) - anchor));

@@ -40,6 +40,11 @@ pub const B_HAXIS_P: u32 = 18;
 pub const B_HAXIS_C: u32 = 21;
 /// Body: slide axes in the parent's frame, three vectors.
 pub const B_SLIDE_AXES: u32 = 24;
+/// Body on two or three hinges ([`ROT_HINGE2`], [`ROT_HINGE3`]): the hinge axes in the
+/// body's frame at the reference configuration, in MJCF order, three vectors (the third
+/// is `a1 × a2` for two hinges). The same words as [`B_SLIDE_AXES`]: such a group has no
+/// slides.
+pub const B_HINGE_AXES: u32 = B_SLIDE_AXES;
 /// Body: radius of a sphere about the centre of mass that holds all its geoms, m.
 pub const B_RADIUS: u32 = 33;
 /// Body: one past the last sim body of its subtree (sim bodies are in depth-first order).
@@ -55,6 +60,12 @@ pub const ROT_LOCKED: u32 = 0;
 pub const ROT_HINGE: u32 = 1;
 /// Free rotation (ball or free joint).
 pub const ROT_FREE: u32 = 2;
+/// Rotation about two orthogonal hinges through one anchor, as MuJoCo composes them
+/// (the first fixed in the parent, the second in the body): the third direction is held.
+pub const ROT_HINGE2: u32 = 3;
+/// Rotation about three orthogonal hinges through one anchor (generalized Euler angles):
+/// no rotation is held; the angles are read from the relative orientation.
+pub const ROT_HINGE3: u32 = 4;
 
 /// Words per joint record.
 pub const JOINT_STRIDE: u32 = 32;
@@ -76,7 +87,8 @@ pub const J_RANGE_LO: u32 = 6;
 pub const J_RANGE_HI: u32 = 7;
 /// Joint: viscous damping, N·s/m or N·m·s/rad.
 pub const J_DAMPING: u32 = 8;
-/// Joint: slide axis slot in its body's group (slides), 0 otherwise.
+/// Joint: slide axis slot in its body's group (slides), or the hinge's place in a group of
+/// two or three hinges ([`B_HINGE_AXES`]); 0 otherwise.
 pub const J_SLOT: u32 = 9;
 /// Joint: position of the body's MJCF frame in the sim body frame (free, ball), m.
 pub const J_RELC_POS: u32 = 10;
@@ -640,12 +652,15 @@ pub const CONSTANTS: &[(&str, super::WgslValue)] = &[
     ("B_HAXIS_P", U32(B_HAXIS_P)),
     ("B_HAXIS_C", U32(B_HAXIS_C)),
     ("B_SLIDE_AXES", U32(B_SLIDE_AXES)),
+    ("B_HINGE_AXES", U32(B_HINGE_AXES)),
     ("B_RADIUS", U32(B_RADIUS)),
     ("B_SUBTREE_END", U32(B_SUBTREE_END)),
     ("B_ARM_AXIS", U32(B_ARM_AXIS)),
     ("ROT_LOCKED", U32(ROT_LOCKED)),
     ("ROT_HINGE", U32(ROT_HINGE)),
     ("ROT_FREE", U32(ROT_FREE)),
+    ("ROT_HINGE2", U32(ROT_HINGE2)),
+    ("ROT_HINGE3", U32(ROT_HINGE3)),
     ("JOINT_STRIDE", U32(JOINT_STRIDE)),
     ("J_KIND", U32(J_KIND)),
     ("J_BODY", U32(J_BODY)),

@@ -16,6 +16,10 @@ use glam::{DMat3, DVec3, Quat, Vec3};
 /// turns the body about them.
 pub const MAX_INERTIA_RATIO: f64 = 100.0;
 
+/// A slider's principal moments are at least its mass times this radius squared, m: a
+/// body of 10 m radius, so that contacts barely turn what the world holds still.
+const SLIDER_RADIUS: f64 = 10.0;
+
 /// Rigid transform (position, orientation).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pose {
@@ -155,8 +159,16 @@ impl SimBodies {
                 inertia: body.inertia.as_dvec3(),
             });
         }
-        let (mass, com, mut tensor) = combine(&parts);
+        let (mut mass, com, mut tensor) = combine(&parts);
+        let slider = self.slider_armature(model, s);
+        if let Some(a) = slider {
+            mass += a as f64;
+        }
         let mut arm_axis = Vec3::ZERO;
+        let hinges = self.joints_of[root]
+            .iter()
+            .filter(|&&j| model.joints[j].kind == JointKind::Hinge)
+            .count();
         for &j in &self.joints_of[root] {
             let joint = &model.joints[j];
             if joint.kind == JointKind::Hinge && joint.armature > 0.0 {
@@ -165,8 +177,13 @@ impl SimBodies {
                 // an approximation otherwise (documented).
                 let a = joint.axis.normalize().as_dvec3();
                 tensor += DMat3::from_cols(a * a.x, a * a.y, a * a.z) * joint.armature as f64;
-                arm_axis = joint.axis.normalize() * joint.armature.sqrt();
-            } else if joint.armature > 0.0 {
+                // A body on two or three hinges carries their rotors as one tensor,
+                // which the gyroscopic term and the reaction share keep (no single axis
+                // to leave out).
+                if hinges == 1 {
+                    arm_axis = joint.axis.normalize() * joint.armature.sqrt();
+                }
+            } else if joint.armature > 0.0 && slider.is_none() {
                 warnings.push(format!(
                     "joint `{}`: armature on {:?} joints is not modelled (hinges only)",
                     joint.name.clone().unwrap_or_default(),
@@ -175,6 +192,14 @@ impl SimBodies {
             }
         }
         let (moments, axes) = principal(tensor);
+        // A slider's rotation is held by the world alone, so its inertia never acts: a
+        // large one keeps contacts from turning it within the substep (MuJoCo's has no
+        // rotational degree of freedom at all).
+        let moments = if slider.is_some() {
+            moments.max(DVec3::splat(mass * SLIDER_RADIUS * SLIDER_RADIUS))
+        } else {
+            moments
+        };
         if !(mass > 1e-9 && moments.min_element() > 1e-12) {
             return Err(Error::InvalidArgument {
                 field: format!("body `{}`", body_name(model, root)),
@@ -191,6 +216,22 @@ impl SimBodies {
         let moments = moments.max(DVec3::splat(moments.max_element() / MAX_INERTIA_RATIO));
         self.inv_inertia[s] = (DVec3::ONE / moments).as_vec3();
         Ok(())
+    }
+
+    /// For a *slider* (sim body `s` on slides alone, below the world), the armature its
+    /// slides share: MuJoCo adds it to the mass of each slide's own degree of freedom, and
+    /// since the world holds every other direction, adding it to the body's mass is exact.
+    /// `None` for other bodies, or sliders whose slides differ in armature. Pusher's goal
+    /// and object (4·10⁻¹⁰ kg and 4·10⁻⁶ kg on slides of armature 0.04) move this way.
+    fn slider_armature(&self, model: &Model, s: usize) -> Option<f32> {
+        let root = self.roots[s];
+        let js = &self.joints_of[root];
+        let slides = js.iter().all(|&j| model.joints[j].kind == JointKind::Slide);
+        if !slides || self.sim[model.bodies[root].parent] != NONE {
+            return None;
+        }
+        let a = model.joints[js[0]].armature;
+        (a > 0.0 && js.iter().all(|&j| model.joints[j].armature == a)).then_some(a)
     }
 
     /// The world frame of sim body `s` (the identity for [`NONE`], the world).
@@ -217,7 +258,7 @@ pub(super) fn body_name(model: &Model, b: usize) -> String {
 }
 
 /// What one sim body's joint group allows.
-const JOINT_GROUPS: &str = "one free joint, one ball joint, or up to three orthogonal slides followed by at most one hinge";
+const JOINT_GROUPS: &str = "one free joint, one ball joint, up to three orthogonal slides followed by at most one hinge, or two or three mutually orthogonal hinges through one anchor";
 
 /// The body records (with each body's bounding `body_radius`), and for each joint its
 /// slot among its body's slides.
@@ -239,9 +280,18 @@ pub(super) fn body_words(
         let xs = bodies.xs[s];
         let mut nslide = 0u32;
         let mut slide_axes: Vec<Vec3> = Vec::new();
-        for &j in js {
+        let group = rot == ROT_HINGE2 || rot == ROT_HINGE3;
+        for (k, &j) in js.iter().enumerate() {
             let joint = &model.joints[j];
             let axis_w = bodies.xb[root].q * joint.axis.normalize();
+            if group {
+                // Axes in the body's frame at the reference: MuJoCo turns the body about
+                // each in turn, so each is fixed in the frame the earlier ones turned.
+                put3(w, B_HINGE_AXES + 3 * k as u32, xs.q.conjugate() * axis_w);
+                slot_of_joint[j] = k as u32;
+                joint_warnings(joint, warnings);
+                continue;
+            }
             match joint.kind {
                 JointKind::Slide => {
                     let a = xp.q.conjugate() * axis_w;
@@ -266,6 +316,10 @@ pub(super) fn body_words(
                 _ => {}
             }
             joint_warnings(joint, warnings);
+        }
+        if rot == ROT_HINGE2 {
+            let a = |k: u32| Vec3::from_slice(&w[(B_HINGE_AXES + 3 * k) as usize..]);
+            put3(w, B_HINGE_AXES + 6, a(0).cross(a(1)));
         }
         let anchor_w = bodies.xb[root].point(model.joints[anchor_joint].pos);
         w[B_INV_MASS as usize] = bodies.inv_mass[s];
@@ -309,6 +363,10 @@ fn joint_group(model: &Model, js: &[usize], root: usize) -> Result<(u32, u32, us
                 .iter()
                 .skip_while(|k| **k == JointKind::Slide)
                 .all(|k| *k == JointKind::Hinge);
+            if ns == 0 && (nh == 2 || nh == 3) {
+                hinge_group(model, js, root)?;
+                return Ok((if nh == 2 { ROT_HINGE2 } else { ROT_HINGE3 }, 0, js[0]));
+            }
             if nh + ns != kinds.len() || nh > 1 || ns > 3 || !ordered {
                 return Err(unsupported(
                     format!("joints {kinds:?} of body `{}`", body_name(model, root)),
@@ -319,6 +377,36 @@ fn joint_group(model: &Model, js: &[usize], root: usize) -> Result<(u32, u32, us
             (if nh == 1 { ROT_HINGE } else { ROT_LOCKED }, 0, anchor)
         }
     })
+}
+
+/// Checks that the hinges `js` of MJCF body `root` form a group the solver models: their
+/// axes mutually orthogonal and their anchors at one point (as every multi-hinge body of
+/// Gymnasium's humanoid has them).
+fn hinge_group(model: &Model, js: &[usize], root: usize) -> Result<(), Error> {
+    let name = body_name(model, root);
+    for (k, &a) in js.iter().enumerate() {
+        for &b in &js[k + 1..] {
+            let (ja, jb) = (&model.joints[a], &model.joints[b]);
+            let dot = ja.axis.normalize().dot(jb.axis.normalize());
+            if dot.abs() > 1e-4 {
+                return Err(unsupported(
+                    format!("hinges of body `{name}` (axes not orthogonal: dot {dot})"),
+                    JOINT_GROUPS,
+                ));
+            }
+            if ja.pos.distance(jb.pos) > 1e-6 {
+                return Err(unsupported(
+                    format!(
+                        "hinges of body `{name}` (anchors {:?} and {:?} differ)",
+                        ja.pos.to_array(),
+                        jb.pos.to_array()
+                    ),
+                    JOINT_GROUPS,
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Warnings for the joint settings the solver does not model.

@@ -10,6 +10,9 @@
 //! - ball joint: qpos is the body frame's orientation relative to its reference pose on the
 //!   parent, about the joint anchor; qvel is the angular velocity relative to the parent, in
 //!   the body frame;
+//! - two or three hinges through one anchor: the body turns by R(a1, q1 − ref1) R(a2, q2 −
+//!   ref2) [R(a3, q3 − ref3)] about its own axes, as MuJoCo composes a body's hinges;
+//!   each rate turns it about that hinge's axis as the earlier hinges left it;
 //! - slides, then at most one hinge: each slide translates the body along its axis (fixed in
 //!   the parent) by `q - ref` m, then the hinge turns it about its axis through the anchor
 //!   by `q - ref` rad; velocities add `axis · qd` (linear for slides, angular for hinges,
@@ -136,6 +139,8 @@ impl Compiled {
                 self.free_frame(js[0], qpos, qvel)?
             } else if rot == ROT_FREE {
                 self.ball_frame(s, js[0], &pf, qpos, qvel)?
+            } else if rot == ROT_HINGE2 || rot == ROT_HINGE3 {
+                self.hinge_group_frame(s, js, &pf, qpos, qvel)
             } else {
                 self.slide_hinge_frame(s, js, &pf, qpos, qvel)
             };
@@ -226,6 +231,34 @@ impl Compiled {
         let q = (pf.q * turn * self.body_quat(s, B_QJ0)).normalize();
         let p = anchor - q * self.body_vec(s, B_ANCHOR_C);
         let v = v_anchor + w.cross(p - anchor);
+        Frame { p, q, v, w }
+    }
+
+    /// Sim body `s` on two or three hinges `js` through one anchor, below `pf`: turned by
+    /// R(a1, q1 − ref1) R(a2, q2 − ref2) [R(a3, q3 − ref3)] about its own axes, as MuJoCo
+    /// composes them; each rate turns it about that hinge's axis as the earlier hinges
+    /// have turned it.
+    fn hinge_group_frame(
+        &self,
+        s: usize,
+        js: &[usize],
+        pf: &Frame,
+        qpos: &[f32],
+        qvel: &[f32],
+    ) -> Frame {
+        let anchor = pf.p + pf.q * self.body_vec(s, B_ANCHOR_P);
+        let base = pf.q * self.body_quat(s, B_QJ0);
+        let mut turn = Quat::IDENTITY;
+        let mut w = pf.w;
+        for (k, &j) in js.iter().enumerate() {
+            let (q, qd) = (qpos[self.joints[j].qadr], qvel[self.joints[j].vadr]);
+            let axis = self.body_vec(s, B_HINGE_AXES + 3 * k as u32);
+            w += base * (turn * axis) * qd;
+            turn *= Quat::from_axis_angle(axis, q - self.joint_word(j, J_REF));
+        }
+        let q = (base * turn).normalize();
+        let p = anchor - q * self.body_vec(s, B_ANCHOR_C);
+        let v = pf.point_vel(anchor) + w.cross(p - anchor);
         Frame { p, q, v, w }
     }
 

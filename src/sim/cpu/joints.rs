@@ -28,13 +28,91 @@ impl World<'_> {
         let s = Vec3::new(r.x, r.y, r.z).dot(self.bw3(b, B_HAXIS_P));
         2.0 * s.atan2(r.w)
     }
+    /// Whether body `b` turns on a group of two or three hinges.
+    pub(super) fn hinge_group(&self, b: u32) -> bool {
+        let rot = u(self.bw(b, B_ROT));
+        rot == ROT_HINGE2 || rot == ROT_HINGE3
+    }
+    /// The angles of body `b`'s hinge group relative to the reference, each in (-π, π].
+    /// MuJoCo turns the body by R(a1, θ1) R(a2, θ2) R(a3, θ3) about its own axes; in the
+    /// orthonormal basis (a1, a2, a1 × a2) that is Rx Ry Rz, and the angles are read back
+    /// as those Euler angles (the third's sign follows a3 against a1 × a2).
+    pub(super) fn group_angles(&self, b: u32) -> Vec3 {
+        let p = self.parent(b);
+        let r = self.bw4(b, B_QJ0).conjugate() * self.quat(p).conjugate() * self.quat(b);
+        let e1 = self.bw3(b, B_HINGE_AXES);
+        let e2 = self.bw3(b, B_HINGE_AXES + 3);
+        let e3 = cross(e1, e2);
+        let (m1, m2, m3) = (r * e1, r * e2, r * e3);
+        let (r02, r12, r22) = (e1.dot(m3), e2.dot(m3), e3.dot(m3));
+        let sign = if self.bw3(b, B_HINGE_AXES + 6).dot(e3) < 0.0 {
+            -1.0
+        } else {
+            1.0
+        };
+        Vec3::new(
+            (-r12).atan2(r22),
+            r02.atan2((r12 * r12 + r22 * r22).sqrt()),
+            sign * (-e1.dot(m2)).atan2(e1.dot(m1)),
+        )
+    }
+    /// World axes of body `b`'s hinge group: each hinge's axis as it turns the body now, so
+    /// that the body's angular velocity relative to its parent is Σ axis_k · θ̇_k. The first
+    /// is fixed in the parent and the last in the body; with three, the middle one is at
+    /// right angles to both (MuJoCo turns it by the first hinge only), and with two the
+    /// third is the held direction, their cross product. No angle is needed, so no
+    /// inverse trigonometry (whose precision differs between CPU and GPU) steers a torque.
+    pub(super) fn group_axes(&self, b: u32) -> [Vec3; 3] {
+        let base = self.quat(self.parent(b)) * self.bw4(b, B_QJ0);
+        let a1 = self.bw3(b, B_HINGE_AXES);
+        let a2 = self.bw3(b, B_HINGE_AXES + 3);
+        let g1 = base * a1;
+        if u(self.bw(b, B_ROT)) == ROT_HINGE2 {
+            let g2 = self.quat(b) * a2;
+            return [g1, g2, cross(g1, g2)];
+        }
+        let a3 = self.bw3(b, B_HINGE_AXES + 6);
+        let g3 = self.quat(b) * a3;
+        // The sign that makes (a3 × a1) point along a2 at the reference.
+        let s = cross(a3, a1).dot(a2);
+        let c = cross(g3, g1);
+        [g1, c * (s / c.length().max(1e-6)), g3]
+    }
+    /// The world direction of a unit torque on joint `j`'s coordinate, which is also the
+    /// direction whose relative angular velocity is its rate: the hinge axis, or for a
+    /// hinge of a group the dual of its axis against the group's other two (`b_k · g_l =
+    /// δ_kl`), so that a torque on one hinge of a turned group drives no other.
+    pub(super) fn hinge_force_axis(&self, j: u32) -> Vec3 {
+        let b = u(self.jw(j, J_BODY));
+        if !self.hinge_group(b) {
+            return self.hinge_axis_world(b);
+        }
+        let g = self.group_axes(b);
+        let k = u(self.jw(j, J_SLOT)) as usize;
+        let (c, d) = (g[(k + 1) % 3], g[(k + 2) % 3]);
+        let det = g[0].dot(cross(g[1], g[2]));
+        // Near gimbal lock (the middle of three hinges at ±90°), bounded.
+        let det = if det.abs() < 1e-3 {
+            1e-3_f32.copysign(det)
+        } else {
+            det
+        };
+        cross(c, d) / det
+    }
+    /// Joint `j`'s hinge angle relative to its reference, in (-π, π].
+    pub(super) fn hinge_raw_of(&self, j: u32) -> f32 {
+        let b = u(self.jw(j, J_BODY));
+        if !self.hinge_group(b) {
+            return self.hinge_raw(b);
+        }
+        self.group_angles(b)[u(self.jw(j, J_SLOT)) as usize]
+    }
     pub(super) fn memory_index(&self, j: u32) -> usize {
         (self.p.num_bodies * BODY_STATE + j) as usize
     }
     /// A hinge joint's position, continuous across turns (unwrapped against the last step).
     pub(super) fn hinge_q(&self, j: u32) -> f32 {
-        let b = u(self.jw(j, J_BODY));
-        let raw = self.jw(j, J_REF) + self.hinge_raw(b);
+        let raw = self.jw(j, J_REF) + self.hinge_raw_of(j);
         let last = self.state[self.memory_index(j)];
         last + wrap_pi(raw - last)
     }
@@ -56,7 +134,7 @@ impl World<'_> {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
-            (self.angvel(b) - self.angvel(p)).dot(self.hinge_axis_world(b))
+            (self.angvel(b) - self.angvel(p)).dot(self.hinge_force_axis(j))
         } else {
             let x = self.anchor_c_world(b);
             let vc = self.vel(b) + cross(self.angvel(b), x - self.pos(b));
@@ -79,6 +157,12 @@ impl World<'_> {
             let ac = self.quat(b) * self.bw3(b, B_HAXIS_C);
             let ap = self.hinge_axis_world(b);
             self.solve_angle(b, p, cross(ac, ap));
+        } else if rot == ROT_HINGE2 {
+            // The first axis (fixed in the parent) stays at right angles to the second
+            // (fixed in the body): a universal joint.
+            let g1 = self.quat(p) * (self.bw4(b, B_QJ0) * self.bw3(b, B_HINGE_AXES));
+            let g2 = self.quat(b) * self.bw3(b, B_HINGE_AXES + 3);
+            self.solve_angle(b, p, cross(g1, g2) * g1.dot(g2));
         }
         if u(self.bw(b, B_TRANS_FREE)) == 0 {
             let xc = self.anchor_c_world(b);
@@ -129,7 +213,7 @@ impl World<'_> {
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
             // As solve_angle, with the parent's reaction_share of the impulse.
-            let a = self.hinge_axis_world(b);
+            let a = self.hinge_force_axis(j);
             let share = self.reaction_share(b, a);
             let w = self.ang_inv_mass(b, a) + share * self.ang_inv_mass(p, a);
             if w > PHYS_EPS {
@@ -201,7 +285,7 @@ impl World<'_> {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
-            let a = self.hinge_axis_world(b);
+            let a = self.hinge_force_axis(j);
             self.ang_inv_mass(b, a) + self.ang_inv_mass(p, a)
         } else {
             let a = self.slide_axis_world(b, u(self.jw(j, J_SLOT)));
@@ -226,7 +310,7 @@ impl World<'_> {
         let b = u(self.jw(j, J_BODY));
         let p = self.parent(b);
         if u(self.jw(j, J_KIND)) == JOINT_HINGE {
-            let a = self.hinge_axis_world(b);
+            let a = self.hinge_force_axis(j);
             let tau = a * imp;
             let wb = self.angvel(b) + self.inv_inertia_mul(b, tau);
             self.set_angvel_if(b, wb);
