@@ -18,6 +18,7 @@ fn physics_step() -> u32 {
         apply_actuators(h);              // actuator and joint spring forces into velocities
         integrate_velocities(h);         // gravity, gyroscopic term; the substep's start pose
         apply_fluid_forces(h);           // MuJoCo's inertia-box fluid drag (none without a medium)
+        damp_joints(h);                  // joint damping, implicit in the velocity that moves
         apply_joint_friction(h);         // dry friction, before anything moves
         integrate_positions(h);          // symplectic Euler
         solve_joints();                  // one Gauss-Seidel pass over the joint groups
@@ -25,7 +26,6 @@ fn physics_step() -> u32 {
         solve_contacts(nc);              // normal, then static friction per patch
         velocities_from_positions(h);    // v += dx / h, w += dphi / h
         solve_contact_velocities(nc, h); // dynamic friction, restitution
-        damp_joints(h);                  // joint damping and dry friction
     }
     store_hinge_angles();                // so the next step unwraps hinges against them
     return flags | fault_flags();        // non-finite state, escaped bodies

@@ -20,6 +20,7 @@ impl World<'_> {
             self.apply_actuators(h); // actuator and joint spring forces into velocities
             self.integrate_velocities(h); // gravity, gyroscopic term; the substep's start pose
             self.apply_fluid_forces(h); // MuJoCo's inertia-box fluid drag (none without a medium)
+            self.damp_joints(h); // joint damping, implicit in the velocity that moves
             self.apply_joint_friction(h); // dry friction, before anything moves
             self.integrate_positions(h); // symplectic Euler
             self.solve_joints(); // one Gauss-Seidel pass over the joint groups
@@ -27,7 +28,6 @@ impl World<'_> {
             self.solve_contacts(nc); // normal, then static friction per patch
             self.velocities_from_positions(h); // v += dx / h, w += dphi / h
             self.solve_contact_velocities(nc, h); // dynamic friction, restitution
-            self.damp_joints(h); // joint damping
         }
         self.store_hinge_angles(); // so the next step unwraps hinges against them
         flags | self.fault_flags() // non-finite state, escaped bodies
