@@ -22,7 +22,8 @@ import numpy as np
 
 # File -> raw steps recorded (the horizon the test checks is chosen per file there).
 FILES = {"hopper": 100, "walker2d": 100, "half_cheetah": 50, "ant": 50, "reacher": 50,
-         "inverted_pendulum": 50, "inverted_double_pendulum": 50}
+         "inverted_pendulum": 50, "inverted_double_pendulum": 50, "humanoid": 100,
+         "pusher_v5": 50}
 ASSETS = os.path.join(os.path.dirname(gymnasium.__file__), "envs", "mujoco", "assets")
 
 
@@ -39,7 +40,8 @@ def main() -> None:
         d = mujoco.MjData(m)
         qpos = m.qpos0.copy()
         for j in range(m.njnt):
-            if m.jnt_type[j] in (mujoco.mjtJoint.mjJNT_HINGE, mujoco.mjtJoint.mjJNT_SLIDE):
+            # int(): numpy's integers never compare equal to the enum members.
+            if int(m.jnt_type[j]) in (int(mujoco.mjtJoint.mjJNT_HINGE), int(mujoco.mjtJoint.mjJNT_SLIDE)):
                 a = m.jnt_qposadr[j]
                 q = qpos[a] + rng.uniform(-0.05, 0.05)
                 if m.jnt_limited[j]:

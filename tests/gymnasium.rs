@@ -26,18 +26,19 @@ const STEPPED: &[&str] = &[
     "swimmer",
     "inverted_pendulum",
     "inverted_double_pendulum",
+    "humanoid",
+    "humanoidstandup",
+    "pusher",
+    "pusher_v5",
+    "point",
 ];
 /// Files that step, but where a few worlds in 64 go non-finite within 1000 steps of
-/// uniform random controls (an open defect, issue 16): ant.xml (5 of 64: the torso is spun
-/// up while the legs push on the ground, see `reaction_share`), walker2d.xml (8 of 64) and
-/// walker2d_v5.xml (3 of 64: legs driven far past their limits while the walker lies on
-/// the ground; the engine did the same before this issue's changes). Their rate is bounded
-/// here so that it cannot grow unnoticed.
-const FAULTY: &[(&str, usize)] = &[("ant", 6), ("walker2d", 9), ("walker2d_v5", 4)];
-/// Files that need what the solver does not have yet (bodies with two or three hinges,
-/// fixed tendons): they must be refused with an error that says so, never half-simulated.
-const REFUSED: &[&str] = &["humanoid", "humanoidstandup", "pusher", "pusher_v5"];
-
+/// uniform random controls (an open defect, issue 16): ant.xml (3 of 64: the torso is spun
+/// up while the legs push on the ground, see `reaction_share`), walker2d.xml (3 of 64) and
+/// walker2d_v5.xml (2 of 64: legs driven far past their limits while the walker lies on
+/// the ground). Before joint damping acted on the velocity that moves the bodies, these
+/// were 5, 8 and 3. Their rate is bounded here so that it cannot grow unnoticed.
+const FAULTY: &[(&str, usize)] = &[("ant", 4), ("walker2d", 4), ("walker2d_v5", 3)];
 fn model(dir: &std::path::Path, name: &str) -> Model {
     let opts = LoadOptions { lenient: true };
     load_file(&dir.join(format!("{name}.xml")), &opts)
@@ -131,37 +132,51 @@ fn faulty_gymnasium_files_fault_no_more_than_measured() {
     }
 }
 
-/// The files the solver cannot model yet are refused, saying what is allowed (humanoid:
-/// bodies with two or three hinges; pusher: a massless moving body).
+/// Every model file of Gymnasium's assets folder is stepped by one of the tests above, so
+/// that a file added to Gymnasium (or one the loader stops taking) cannot go unchecked.
 #[test]
-fn unsupported_gymnasium_files_are_refused_with_the_reason() {
+fn every_gymnasium_file_is_covered() {
     let Some(dir) = gymnasium_assets() else {
         return;
     };
-    for name in REFUSED {
-        let e = compile(&model(&dir, name), &PhysicsOptions::default())
-            .err()
-            .unwrap_or_else(|| panic!("{name} compiled; move it to STEPPED and test it"))
-            .to_string();
-        assert!(e.contains("allowed"), "{name}: {e}");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "xml") {
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            assert!(
+                STEPPED.contains(&name.as_str()) || FAULTY.iter().any(|(f, _)| *f == name),
+                "{name}.xml is neither in STEPPED nor in FAULTY"
+            );
+        }
     }
 }
 
 /// The GPU kernel against the CPU reference on ant.xml (folded armature with its reaction
 /// share; ankles that start 30° outside their range; geom margins) and half_cheetah.xml
-/// (springs on every joint, soft limits), 8 worlds × 12 steps of random controls.
+/// (springs on every joint, soft limits), 8 worlds × 12 steps of random controls; and on
+/// humanoid.xml (bodies on two and three hinges, their springs, dampers and motors), 3
+/// steps within 2e-2 (measured worst 8.0e-3). Humanoid's light, heavily damped links
+/// amplify any difference fast: on the CPU alone, 10⁻⁶ rad/s added to one thigh's angular
+/// velocity grows to 1.5·10⁻³ rad/s within 2 steps, with or without hinge groups (its
+/// waist and hips cut down to one hinge each), so the two cannot be compared for long;
+/// a wrong axis or sign in a group would turn motor torques of up to 120 N·m on links of
+/// 0.02 kg·m² the wrong way within the first step.
 /// Tolerance 5e-3 + 2e-3 relative on qpos and qvel: the two agree to a few ulp per
 /// operation, and contacts amplify that chaotically (measured worst over 25 steps: ant
 /// 3.3e-3, hopper 5.0e-4; half_cheetah 1.2e-2 at step 15). The kernels are built without
 /// private copies (bitwise the same results, see `SceneConfig::private_words`), which
 /// compile in less than half the time on lavapipe.
 #[test]
-fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
+fn gpu_matches_the_cpu_reference_on_ant_half_cheetah_and_humanoid() {
     let Some(dir) = gymnasium_assets() else {
         return;
     };
     const WORLDS: usize = 8;
-    for name in ["ant", "half_cheetah"] {
+    for (name, tol, steps) in [
+        ("ant", 5e-3, 12),
+        ("half_cheetah", 5e-3, 12),
+        ("humanoid", 2e-2, 3),
+    ] {
         let m = model(&dir, name);
         let c = compile(&m, &PhysicsOptions::default()).unwrap();
         let cfg = SceneConfig {
@@ -173,10 +188,24 @@ fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
         let mut e = make_scene(gpu(), &m, &cfg, &ecfg).unwrap();
         e.reset(0).unwrap();
         let mut cpu = CpuBatch::new(&c, WORLDS);
+        if name == "humanoid" {
+            // Aloft (torso at 3 m, 1.6 m higher than its file puts it, so nothing touches
+            // for these steps), so that the hinge groups alone are compared.
+            let mut qpos = c.qpos_qvel(&c.init_state)[..c.params.nq as usize].to_vec();
+            qpos[2] = 3.0;
+            let qvel = vec![0.0; c.params.nv as usize];
+            let all: Vec<usize> = (0..WORLDS).collect();
+            e.set_qpos_qvel(&all, &qpos.repeat(WORLDS), &qvel.repeat(WORLDS))
+                .unwrap();
+            let row = c.state_from_qpos(&qpos, &qvel).unwrap();
+            for w in 0..WORLDS {
+                cpu.state[w * row.len()..(w + 1) * row.len()].copy_from_slice(&row);
+            }
+        }
         let od = c.params.obs_dim as usize;
         let mut rng = 11;
         let mut worst = 0.0_f32;
-        for t in 0..12 {
+        for t in 0..steps {
             let u = controls(&c, WORLDS, &mut rng);
             e.poison_outputs();
             let step = e.step(&u).unwrap();
@@ -194,7 +223,7 @@ fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
                     let d = (o[k] - obs[w * od + k]).abs();
                     worst = worst.max(d);
                     assert!(
-                        d <= 5e-3 + 2e-3 * o[k].abs(),
+                        d <= tol + 2e-3 * o[k].abs(),
                         "{name} world {w} step {t} obs[{k}]: cpu {} gpu {}",
                         o[k],
                         obs[w * od + k]
@@ -202,7 +231,7 @@ fn gpu_matches_the_cpu_reference_on_ant_and_half_cheetah() {
                 }
             }
         }
-        eprintln!("{name}: worst |gpu - cpu| over 12 steps: {worst:e}");
+        eprintln!("{name}: worst |gpu - cpu| over {steps} steps: {worst:e}");
     }
 }
 
@@ -236,6 +265,49 @@ fn ant_comes_to_rest_where_mujoco_does() {
     }
     let nq = c.params.nq as usize;
     assert!(o[nq..].iter().all(|v| v.abs() < 0.01), "{:?}", &o[nq..]);
+}
+
+/// humanoid.xml dropped from its initial state at zero control (bodies on two and three
+/// hinges, springs, limits) collapses and comes to rest where MuJoCo 4.0 does: torso z
+/// 0.0851 m after 3000 steps (9 s) in MuJoCo, within 1 cm here. At 100 steps (0.3 s,
+/// still falling), MuJoCo's torso is at 1.2791 m, within 1 cm here too. The heap's joint
+/// angles depend on how it fell and are not compared. At rest its pose holds (every qpos
+/// moves less than 0.05 over the last 0.6 s), but the velocities of the legs on the floor
+/// alternate from substep to substep by up to ~0.4 rad/s where MuJoCo's are below 0.015:
+/// the springs' impulse each substep is taken back by one Gauss-Seidel pass of joints,
+/// limits and contacts that does not quite converge (an open defect, issue 16).
+#[test]
+fn humanoid_comes_to_rest_where_mujoco_does() {
+    let Some(dir) = gymnasium_assets() else {
+        return;
+    };
+    let c = compile(&model(&dir, "humanoid"), &PhysicsOptions::default()).unwrap();
+    let mut cpu = CpuBatch::new(&c, 1);
+    let zero = vec![0.0; c.params.num_actuators as usize];
+    let nq = c.params.nq as usize;
+    let mut before = Vec::new();
+    for t in 1..=3000 {
+        cpu.step(&zero);
+        if t == 100 {
+            let z = cpu.observe(0)[2];
+            assert!((z - 1.2791).abs() < 0.01, "torso z {z} at 0.3 s");
+        }
+        if t == 2800 {
+            before = cpu.observe(0)[..nq].to_vec();
+        }
+    }
+    let o = cpu.observe(0);
+    assert!(
+        (o[2] - 0.0851).abs() < 0.01,
+        "torso z {} vs MuJoCo 0.0851",
+        o[2]
+    );
+    let moved = (0..nq)
+        .map(|k| (o[k] - before[k]).abs())
+        .fold(0.0, f32::max);
+    assert!(moved < 0.05, "qpos moved {moved} in the last 0.6 s");
+    assert!(o[nq..].iter().all(|v| v.abs() < 1.0), "{:?}", &o[nq..]);
+    eprintln!("humanoid: torso z {}, qpos moved {moved}", o[2]);
 }
 
 /// half_cheetah.xml dropped from its initial state at zero control comes to rest where
@@ -414,19 +486,27 @@ fn a_violated_limit_is_thrown_back_as_mujoco_throws_it() {
 /// this engine is substepped XPBD in float32 with hard contacts and armature folded into
 /// the driven link. The horizons are how long the two agree within 0.05 today (measured:
 /// the test prints each file's worst error and the first steps beyond 0.01 and 0.05).
-/// Geared chains of parallel hinges (half_cheetah, ant, reacher) part within 20–60 ms
+/// Geared chains of parallel hinges (half_cheetah, ant, reacher) part within 30–60 ms
 /// under actuation: a folded rotor turns with its link's absolute rotation, so each
 /// parent's degree of freedom also carries its children's armature, where MuJoCo's
 /// armature sits on the joint's own, relative, degree of freedom. That is the open
-/// defect these horizons measure.
+/// defect these horizons measure. Humanoid (bodies on two and three hinges) tracks for
+/// 18 steps (54 ms). Measured by hand with its armature removed from both (MuJoCo's file
+/// edited the same way): at zero control it tracks within 0.004 rad for 100 steps (0.3
+/// s), so its hinge groups, springs, damping and limits follow MuJoCo's; under the sine
+/// controls it parts after 17 steps at the default 4 substeps and converges to MuJoCo's
+/// trajectory as the substeps shrink (a single hip motor: within 0.007 rad over 60 steps
+/// at 64 substeps), the solver's first-order error in the substep.
 const HORIZONS: &[(&str, usize, f32)] = &[
-    ("hopper", 45, 0.05),
+    ("hopper", 60, 0.05),
     ("walker2d", 25, 0.05),
     ("half_cheetah", 3, 0.05),
-    ("ant", 2, 0.05),
+    ("ant", 6, 0.05),
     ("reacher", 6, 0.05),
     ("inverted_pendulum", 50, 0.03),
-    ("inverted_double_pendulum", 50, 0.01),
+    ("inverted_double_pendulum", 50, 0.015),
+    ("humanoid", 18, 0.05),
+    ("pusher_v5", 11, 0.05),
 ];
 
 /// From MuJoCo's start state (set through `Compiled::state_from_qpos`) under MuJoCo's
