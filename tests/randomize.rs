@@ -900,3 +900,38 @@ fn push_cube_default_spec_parses_and_every_registered_scene_randomizes() {
         }
     }
 }
+
+/// Armature randomization is refused on a hinge of a body with two or three hinges (their
+/// rotors are folded into one tensor, which the plan cannot rescale per hinge), naming the
+/// joint; on a body's only hinge it is taken.
+#[test]
+fn armature_randomization_is_refused_on_a_hinge_group() {
+    use manyworlds::mjcf::{load_str, LoadOptions};
+    use manyworlds::randomize::Plan;
+    use manyworlds::sim::compile::{compile, PhysicsOptions};
+    let xml = r#"<mujoco><worldbody>
+      <body name="a" pos="0 0 1"><joint name="hx" axis="1 0 0" armature="0.01"/>
+        <joint name="hy" axis="0 1 0" armature="0.01"/><geom type="box" size="0.1 0.1 0.1"/>
+        <body name="b" pos="0 0 -0.3"><joint name="k" axis="0 1 0" armature="0.01"/>
+          <geom type="box" size="0.1 0.1 0.1"/></body></body>
+    </worldbody></mujoco>"#;
+    let loaded = load_str(
+        "group.xml",
+        std::path::Path::new("."),
+        xml,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let mut c = compile(&loaded.model, &PhysicsOptions::default()).unwrap();
+    let spec = one(Field::JointArmature, &["hy"], &[0.02]);
+    let e = Plan::new(&spec, &loaded.model, &mut c, None)
+        .map(|_| ())
+        .expect_err("armature of a hinge group randomized")
+        .to_string();
+    assert!(
+        e.contains("hy") && e.contains("turns its body alone"),
+        "{e}"
+    );
+    let spec = one(Field::JointArmature, &["k"], &[0.02]);
+    Plan::new(&spec, &loaded.model, &mut c, None).unwrap();
+}

@@ -263,6 +263,18 @@ impl Target<'_> {
         let s = compiled.mjcf_bodies[j.body].0;
         d.target = s;
         let at = s as usize * BODY_STRIDE as usize;
+        let rot = compiled.body_words[at + B_ROT as usize].to_bits();
+        if rot == ROT_HINGE2 || rot == ROT_HINGE3 {
+            return Err((
+                format!(
+                    "joint `{}` (one of its body's two or three hinges)",
+                    self.name
+                ),
+                "a hinge that turns its body alone (a hinge group folds its rotors into one \
+                 tensor, which is not randomized)"
+                    .into(),
+            ));
+        }
         for c in 0..3 {
             let axis = compiled.body_words[at + B_HAXIS_C as usize + c];
             let cc = axis * axis;
