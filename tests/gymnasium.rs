@@ -191,7 +191,7 @@ fn gpu_matches_the_cpu_reference_on_ant_half_cheetah_and_humanoid() {
         if name == "humanoid" {
             // Aloft (torso at 3 m, 1.6 m higher than its file puts it, so nothing touches
             // for these steps), so that the hinge groups alone are compared.
-            let mut qpos = c.qpos_qvel(&c.init_state)[..c.params.nq as usize].to_vec();
+            let mut qpos = m.qpos0();
             qpos[2] = 3.0;
             let qvel = vec![0.0; c.params.nv as usize];
             let all: Vec<usize> = (0..WORLDS).collect();
@@ -235,6 +235,26 @@ fn gpu_matches_the_cpu_reference_on_ant_half_cheetah_and_humanoid() {
     }
 }
 
+/// `name` dropped from qpos0 at zero control for `steps` steps on the CPU reference, one
+/// world: `each(t, obs)` sees the observation (qpos, qvel) after step t (from 1); returns
+/// the compiled model and the last observation.
+fn drop_at_zero_control(
+    dir: &std::path::Path,
+    name: &str,
+    steps: usize,
+    mut each: impl FnMut(usize, &[f32]),
+) -> (Compiled, Vec<f32>) {
+    let c = compile(&model(dir, name), &PhysicsOptions::default()).unwrap();
+    let mut cpu = CpuBatch::new(&c, 1);
+    let zero = vec![0.0; c.params.num_actuators as usize];
+    for t in 1..=steps {
+        cpu.step(&zero);
+        each(t, &cpu.observe(0));
+    }
+    let o = cpu.observe(0);
+    (c, o)
+}
+
 /// ant.xml at zero control from qpos0 comes to rest where MuJoCo 4.0 does: torso z
 /// 0.38248 m with every ankle on its 30° limit (MuJoCo takes 20 s to get there, its heavy
 /// armature slowly giving way; here 5 s). Within 1 cm and 0.01 rad, at rest after 30 s.
@@ -243,13 +263,7 @@ fn ant_comes_to_rest_where_mujoco_does() {
     let Some(dir) = gymnasium_assets() else {
         return;
     };
-    let c = compile(&model(&dir, "ant"), &PhysicsOptions::default()).unwrap();
-    let mut cpu = CpuBatch::new(&c, 1);
-    let zero = vec![0.0; c.params.num_actuators as usize];
-    for _ in 0..3000 {
-        cpu.step(&zero);
-    }
-    let o = cpu.observe(0);
+    let (c, o) = drop_at_zero_control(&dir, "ant", 3000, |_, _| {});
     assert!(
         (o[2] - 0.38248).abs() < 0.01,
         "torso z {} vs MuJoCo 0.38248",
@@ -281,22 +295,16 @@ fn humanoid_comes_to_rest_where_mujoco_does() {
     let Some(dir) = gymnasium_assets() else {
         return;
     };
-    let c = compile(&model(&dir, "humanoid"), &PhysicsOptions::default()).unwrap();
-    let mut cpu = CpuBatch::new(&c, 1);
-    let zero = vec![0.0; c.params.num_actuators as usize];
-    let nq = c.params.nq as usize;
     let mut before = Vec::new();
-    for t in 1..=3000 {
-        cpu.step(&zero);
+    let (c, o) = drop_at_zero_control(&dir, "humanoid", 3000, |t, o| {
         if t == 100 {
-            let z = cpu.observe(0)[2];
-            assert!((z - 1.2791).abs() < 0.01, "torso z {z} at 0.3 s");
+            assert!((o[2] - 1.2791).abs() < 0.01, "torso z {} at 0.3 s", o[2]);
         }
         if t == 2800 {
-            before = cpu.observe(0)[..nq].to_vec();
+            before = o.to_vec();
         }
-    }
-    let o = cpu.observe(0);
+    });
+    let nq = c.params.nq as usize;
     assert!(
         (o[2] - 0.0851).abs() < 0.01,
         "torso z {} vs MuJoCo 0.0851",
@@ -319,13 +327,7 @@ fn half_cheetah_comes_to_rest_where_mujoco_does() {
     let Some(dir) = gymnasium_assets() else {
         return;
     };
-    let c = compile(&model(&dir, "half_cheetah"), &PhysicsOptions::default()).unwrap();
-    let mut cpu = CpuBatch::new(&c, 1);
-    let zero = vec![0.0; c.params.num_actuators as usize];
-    for _ in 0..1000 {
-        cpu.step(&zero);
-    }
-    let o = cpu.observe(0);
+    let (c, o) = drop_at_zero_control(&dir, "half_cheetah", 1000, |_, _| {});
     // MuJoCo 4.0.0, mj_step × 1000 from qpos0 (scripts/compare_mujoco_trajectory.py).
     let mujoco = [
         -0.1324_f32,

@@ -284,15 +284,14 @@ pub(super) fn body_words(
         for (k, &j) in js.iter().enumerate() {
             let joint = &model.joints[j];
             let axis_w = bodies.xb[root].q * joint.axis.normalize();
-            if group {
-                // Axes in the body's frame at the reference: MuJoCo turns the body about
-                // each in turn, so each is fixed in the frame the earlier ones turned.
-                put3(w, B_HINGE_AXES + 3 * k as u32, xs.q.conjugate() * axis_w);
-                slot_of_joint[j] = k as u32;
-                joint_warnings(joint, warnings);
-                continue;
-            }
             match joint.kind {
+                JointKind::Hinge if group => {
+                    // Axes in the body's frame at the reference: MuJoCo turns the body
+                    // about each in turn, so each is fixed in the frame the earlier ones
+                    // turned.
+                    put3(w, B_HINGE_AXES + 3 * k as u32, xs.q.conjugate() * axis_w);
+                    slot_of_joint[j] = k as u32;
+                }
                 JointKind::Slide => {
                     let a = xp.q.conjugate() * axis_w;
                     if slide_axes.iter().any(|o| o.dot(a).abs() > 1e-4) {
